@@ -1,0 +1,194 @@
+"""Read stage: files, folders and globs → Article (headline, date line, dateline, body).
+
+Everything that recognises page furniture comes from the document rules; this module only
+walks lines. Offsets are into the decoded text with line endings normalised to "\\n".
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import regex
+
+from loader.errors import DocumentError, UsageError
+from loader.model import Article, Located, Paragraph
+from loader.rules.compiled import Compiled, CompiledRules
+
+_LINE = regex.compile(r"[^\n]*")
+
+
+def expand_paths(specs: list[str]) -> list[Path]:
+    """Files, folders (recursively, hidden entries skipped) and glob patterns, sorted, unique."""
+    found: dict[str, Path] = {}
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            candidates = [p for p in path.rglob("*") if not any(part.startswith(".") for part in
+                                                                 p.relative_to(path).parts)]
+        elif path.exists():
+            candidates = [path]
+        else:
+            candidates = [Path(p) for p in glob.glob(spec, recursive=True)]
+            if not candidates:
+                raise UsageError(f"{spec}: no such file, folder or matching glob")
+        for candidate in candidates:
+            if candidate.is_file():
+                found.setdefault(str(candidate.resolve()), candidate)
+    return [found[key] for key in sorted(found)]
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Strict UTF-8 (a BOM is dropped); anything else is a DocumentError naming the file."""
+    if not data.strip():
+        raise DocumentError(f"{path}: empty file")
+    if b"\0" in data[:8192]:
+        raise DocumentError(f"{path}: binary file (NUL byte)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{path}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_article(path: Path, rules: CompiledRules) -> Article:
+    data = path.read_bytes()
+    return parse_article(path.name, str(path), data, rules)
+
+
+def parse_article(identifier: str, source: str, data: bytes, rules: CompiledRules) -> Article:
+    text = decode(Path(source), data)
+    lines = list(_lines(text))
+    if not lines:
+        raise DocumentError(f"{source}: no text")
+    head_start, head_end = lines[0]
+    headline = Located(text[head_start:head_end], head_start, head_end, "doc.headline")
+    builder = _BodyBuilder(text, headline.text, rules)
+    for start, end in lines[1:]:
+        if not builder.take(start, end):
+            break
+    return Article(
+        identifier=identifier,
+        source=source,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        text=text,
+        headline=headline,
+        paragraphs=tuple(builder.paragraphs),
+        published=builder.published,
+        published_rule=builder.published_rule,
+        publisher=builder.publisher,
+        dateline_place=builder.place,
+    )
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-empty line, surrounding white space excluded."""
+    for match in _LINE.finditer(text):
+        raw = match.group()
+        stripped = raw.strip()
+        if stripped:
+            start = match.start() + (len(raw) - len(raw.lstrip()))
+            yield start, start + len(stripped)
+
+
+class _BodyBuilder:
+    """Walks body lines in order, applying the document rules."""
+
+    def __init__(self, text: str, headline: str, rules: CompiledRules):
+        self.text = text
+        self.headline = headline
+        self.rules = rules
+        self.index = 0
+        self.paragraphs: list[Paragraph] = []
+        self.published: str | None = None
+        self.published_rule: str | None = None
+        self.publisher: Located | None = None
+        self.place: Located | None = None
+
+    def _first(self, patterns: list[Compiled], line: str) -> tuple[Compiled, regex.Match[str]] | None:
+        for compiled in patterns:
+            if self.index < compiled.rule.max_paragraph:
+                match = compiled.regex.search(line, timeout=1.0)
+                if match:
+                    return compiled, match
+        return None
+
+    def take(self, start: int, end: int) -> bool:
+        """Consume one line; False once the trailing boilerplate begins."""
+        line = self.text[start:end]
+        doc = self.rules.ruleset.document
+        try:
+            if self._first(self.rules.end_markers, line):
+                return False
+            if doc.skip_repeated_headline and line == self.headline:
+                return True
+            if self._take_published(line) or self._take_source_line(start, line):
+                return True
+            if self._first(self.rules.skip_lines, line):
+                return True
+            start = self._take_dateline(start, line)
+        finally:
+            self.index += 1
+        if start < end:
+            self.paragraphs.append(Paragraph(start, end))
+        return True
+
+    def _take_published(self, line: str) -> bool:
+        if self.published is not None:
+            return False
+        hit = self._first(self.rules.published, line)
+        if hit is None:
+            return False
+        value = published_value(hit[1], self.rules)
+        if value is None:
+            return False
+        self.published, self.published_rule = value, hit[0].rule.id
+        return True
+
+    def _take_source_line(self, start: int, line: str) -> bool:
+        if self.publisher is not None:
+            return False
+        hit = self._first(self.rules.source_lines, line)
+        if hit is None:
+            return False
+        self._record(start, hit)
+        return True
+
+    def _take_dateline(self, start: int, line: str) -> int:
+        if self.publisher is not None or self.place is not None:
+            return start
+        hit = self._first(self.rules.datelines, line)
+        if hit is None:
+            return start
+        self._record(start, hit)
+        return start + hit[1].end()
+
+    def _record(self, start: int, hit: tuple[Compiled, regex.Match[str]]) -> None:
+        compiled, match = hit
+        groups = match.groupdict()
+        if groups.get("publisher"):
+            self.publisher = Located(match.group("publisher").strip(), start + match.start("publisher"),
+                                     start + match.end("publisher"), compiled.rule.id)
+        if groups.get("place"):
+            self.place = Located(match.group("place").strip(), start + match.start("place"),
+                                 start + match.end("place"), compiled.rule.id)
+
+
+def published_value(match: regex.Match[str], rules: CompiledRules) -> str | None:
+    """ISO date or date-time (no zone: the page gives none) from a date-line match."""
+    groups = match.groupdict()
+    month = rules.months.get((groups.get("month") or "").lower().rstrip("."))
+    if month is None and groups.get("month_num"):
+        month = int(groups["month_num"])
+    try:
+        year, day = int(groups["year"]), int(groups["day"])
+        if groups.get("hour"):
+            hour = int(groups["hour"]) % 12 + (12 if (groups.get("ampm") or "").lower() == "pm" else 0) \
+                if groups.get("ampm") else int(groups["hour"])
+            return datetime(year, month or 0, day, hour, int(groups["minute"])).isoformat()
+        return datetime(year, month or 0, day).date().isoformat()
+    except (TypeError, ValueError):
+        return None

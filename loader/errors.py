@@ -1,0 +1,56 @@
+"""One root exception; each subclass carries the exit status the contract gives it."""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Root of every error kgloader reports to the user instead of a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(KgError):
+    """Bad arguments: nothing is written or loaded."""
+
+    exit_code = 2
+
+
+class RuleError(KgError):
+    """One or more problems in the rule files, each naming file, line and rule."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[RuleProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class RuleProblem:
+    """Where a rule is wrong and why: printed as `file:line: rule ID: message`."""
+
+    def __init__(self, file: str, line: int | None, rule: str | None, message: str):
+        self.file = file
+        self.line = line
+        self.rule = rule
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        rule = f" rule {self.rule}:" if self.rule else ""
+        return f"{where}:{rule} {self.message}"
+
+
+class DocumentError(KgError):
+    """An article that cannot be read; the run skips it with a warning."""
+
+
+class GraphUnavailable(KgError):
+    """The graph store cannot be reached (exit 3)."""
+
+    exit_code = 3
+
+
+class LoadFailed(KgError):
+    """A write failed after its retries (exit 3)."""
+
+    exit_code = 3

@@ -1,0 +1,63 @@
+"""Rules stage: Article → Facts (entities, mentions, meetings, messages, memberships)."""
+
+from __future__ import annotations
+
+from loader.extract.dates import article_date
+from loader.extract.entities import EntityFinder
+from loader.extract.masking import Replacement, build_views
+from loader.extract.relations import (
+    RelationFinder,
+    merge_meetings,
+    merge_memberships,
+    merge_messages,
+    role_key,
+)
+from loader.extract.sentences import split_sentences
+from loader.model import Article, Facts, Mention
+from loader.rules.compiled import CompiledRules
+
+
+class Extractor:
+    """Applies one compiled rule set to articles; holds no per-article state between calls."""
+
+    def __init__(self, rules: CompiledRules):
+        self.rules = rules
+        self.entity_finder = EntityFinder(rules)
+        self.relation_finder = RelationFinder(rules)
+
+    def extract(self, article: Article) -> Facts:
+        sentences = split_sentences(article, self.rules.abbreviations)
+        mentions, entities = self.entity_finder.find(article, sentences)
+        views = self.entity_finder.masked(sentences, mentions)
+        found = self.relation_finder.memberships(views)
+        memberships = merge_memberships([m for m, _, _ in found])
+        holders = {(m.organization, role_key(m.role)): m.person for m in memberships}
+        spans = [(start, end) for _, start, end in found]
+        references = self.relation_finder.role_references(views, holders, list(spans))
+        event_views = build_views(sentences, self._event_replacements(found, references, mentions))
+        meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities)
+        publisher = article.publisher and next(
+            (m.entity_id for m in mentions if m.start == article.publisher.start), None)
+        all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
+        return Facts(
+            article=article,
+            entities=entities,
+            mentions=all_mentions,
+            meetings=merge_meetings(meetings),
+            messages=merge_messages(messages),
+            memberships=memberships,
+            publisher=publisher,
+            sentences=tuple((s.start, s.end) for s in sentences),
+        )
+
+    def _event_replacements(self, found, references: list[Mention], mentions: list[Mention]) -> list[Replacement]:
+        """Membership spans and role references stand for their person; other mentions for themselves."""
+        wide = [Replacement(start, end, "P", m.person) for m, start, end in found]
+        wide += [Replacement(r.start, r.end, "P", r.entity_id) for r in references]
+        wide.sort(key=lambda r: (r.start, r.start - r.end))
+        kept: list[Replacement] = []
+        for rep in wide:
+            if not kept or rep.start >= kept[-1].end:
+                kept.append(rep)
+        inside = [m for m in mentions if not any(r.start <= m.start < r.end for r in kept)]
+        return kept + [self.entity_finder.replacement(m) for m in inside]

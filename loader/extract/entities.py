@@ -1,0 +1,241 @@
+"""Entity mentions: gazetteer (Aho-Corasick), name patterns, within-article coreference.
+
+Selection is leftmost-longest. An alias listed under `coref:` (and the surname of a person
+found by a name pattern) is accepted only once the entity was named in full earlier in the
+same article; when several entities share it, the most recently named one wins.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+import regex
+
+from loader.extract.masking import MaskedSentence, Replacement, build_views
+from loader.model import Article, Entity, Located, Mention, Sentence
+from loader.rules.compiled import MARK_OPEN, AliasEntry, CompiledRules, fold
+
+PRONOUN_WINDOW = 800
+_GAP_SAME = regex.compile(r"[\s(]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    entries: tuple[AliasEntry, ...]
+
+
+def slug(name: str) -> str:
+    folded = fold(name)
+    return re.sub(r"[^\w]+", "-", folded, flags=re.UNICODE).strip("-") or "unnamed"
+
+
+class EntityFinder:
+    """Finds mentions in one article; the compiled rules are shared, the state is per call."""
+
+    def __init__(self, rules: CompiledRules):
+        self.rules = rules
+        self.honorific_tail = regex.compile(rules.expand(r"(?:(?:{HONORIFIC})\s+)+$"))
+        words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
+        self.pronoun = regex.compile(rf"(?i)\b(?:{words})\b") if words else None
+
+    def find(self, article: Article, sentences: list[Sentence]) -> tuple[list[Mention], dict[str, Entity]]:
+        text = article.text
+        folded = fold(text)
+        regions = [(s.start, s.end) for s in sentences]
+        entities = dict(self.rules.entities)
+        self.bind(entities)
+        gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
+        mentions = self._select(gazetteer, text)
+        discovered = self._discover(sentences, mentions, entities, text)
+        if discovered:
+            local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
+            mentions = self._select(gazetteer + local, text)
+        mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
+        mentions += self._located(article, entities)
+        mentions += self._pronouns(mentions, regions, text)
+        mentions.sort(key=lambda m: (m.start, m.end))
+        used = {m.entity_id for m in mentions}
+        return mentions, {k: v for k, v in entities.items() if k in used}
+
+    # -- candidates and selection -----------------------------------------------
+    def _candidates(self, automaton: ahocorasick.Automaton, text: str, folded: str,
+                    regions: list[tuple[int, int]]) -> Iterator[Candidate]:
+        if not len(automaton):
+            return
+        for region_start, region_end in regions:
+            for last, (length, entries) in automaton.iter(folded, region_start, region_end):
+                end = last + 1
+                start = end - length
+                if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+                    continue
+                surface = text[start:end].translate(_QUOTES)
+                valid = tuple(e for e in entries if not e.exact or surface == e.alias.translate(_QUOTES))
+                if valid:
+                    yield Candidate(start, end, valid)
+
+    def _select(self, candidates: list[Candidate], text: str) -> list[Mention]:
+        candidates.sort(key=lambda c: (c.start, c.start - c.end))
+        seen: dict[str, int] = {}
+        out: list[Mention] = []
+        pos = -1
+        for cand in candidates:
+            if cand.start < pos:
+                continue
+            entry = _choose(cand.entries, seen)
+            if entry is None:
+                continue
+            rule = f"{'coref' if entry.coref else 'gazetteer'}:{entry.entity_id}"
+            out.append(Mention(entry.entity_id, cand.start, cand.end, text[cand.start:cand.end], rule))
+            seen[entry.entity_id] = cand.start
+            pos = cand.end
+        return out
+
+    # -- discovery of new names -------------------------------------------------
+    def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: dict[str, Entity],
+                  text: str) -> dict[str, list[AliasEntry]]:
+        """Names no gazetteer knows, found by name patterns on masked body sentences."""
+        aliases: dict[str, list[AliasEntry]] = {}
+        if not self.rules.name_patterns:
+            return aliases
+        for sentence, masked in self.masked(sentences, mentions):
+            if sentence.is_headline:
+                continue
+            for compiled in self.rules.name_patterns:
+                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                    self._new_entity(compiled.rule, match, entities, aliases)
+        return aliases
+
+    def _new_entity(self, rule, match: regex.Match[str], entities: dict[str, Entity],
+                    aliases: dict[str, list[AliasEntry]]) -> None:
+        name = " ".join(match.group("name").split())
+        if not name or MARK_OPEN in name:
+            return
+        alias = match.group(rule.alias_group) if rule.alias_group else None
+        if alias and MARK_OPEN in alias:
+            alias = None
+        if alias and rule.check_acronym and not _is_acronym_of(alias, name):
+            return
+        entity_id = slug(name)
+        known = entities.get(entity_id)
+        if known is not None and known.kind != rule.type:
+            return
+        if known is None:
+            entities[entity_id] = Entity(entity_id, rule.type, rule.schema_class or rule.type, name)
+        bucket = aliases.setdefault(fold(name), [])
+        bucket.append(AliasEntry(entity_id, name, False, False))
+        if alias:
+            aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False))
+        if rule.type == "Person" and " " in name:
+            surname = name.rsplit(" ", 1)[1]
+            aliases.setdefault(fold(surname), []).append(AliasEntry(entity_id, surname, True, True))
+
+    def masked(self, sentences: list[Sentence], mentions: list[Mention]) -> list[tuple[Sentence, MaskedSentence]]:
+        """Each sentence with its mentions replaced by placeholders."""
+        return build_views(sentences, [self.replacement(m) for m in mentions])
+
+    def replacement(self, mention: Mention) -> Replacement:
+        return Replacement(mention.start, mention.end, self.rules.code_of(self._entity(mention)), mention.entity_id)
+
+    def _entity(self, mention: Mention) -> Entity:
+        return self._article_entities[mention.entity_id]
+
+    def bind(self, entities: dict[str, Entity]) -> None:
+        """Entities the placeholders' codes are looked up in (gazetteer plus discovered)."""
+        self._article_entities = entities
+
+    # -- spans ------------------------------------------------------------------
+    def _extend_honorifics(self, mentions: list[Mention], text: str) -> list[Mention]:
+        out: list[Mention] = []
+        for m in mentions:
+            kind = self._article_entities[m.entity_id].kind
+            floor = out[-1].end if out else 0
+            window_start = max(floor, m.start - 60)
+            tail = self.honorific_tail.search(text, window_start, m.start) if kind != "Place" else None
+            if tail and kind == "Person":
+                m = Mention(m.entity_id, tail.start(), m.end, text[tail.start():m.end], m.rule)
+            out.append(m)
+        return out
+
+    def _merge_adjacent(self, mentions: list[Mention], text: str) -> list[Mention]:
+        """`Supreme Leader Ayatollah Ali Khamenei`, `Guards Corps (IRGC)`: one mention, not two."""
+        out: list[Mention] = []
+        for m in mentions:
+            prev = out[-1] if out else None
+            if prev and prev.entity_id == m.entity_id and _GAP_SAME.fullmatch(text, prev.end, m.start):
+                end = m.end + (1 if "(" in text[prev.end:m.start] and text[m.end:m.end + 1] == ")" else 0)
+                out[-1] = Mention(m.entity_id, prev.start, end, text[prev.start:end], prev.rule)
+            else:
+                out.append(m)
+        return out
+
+    def _located(self, article: Article, entities: dict[str, Entity]) -> list[Mention]:
+        """Publisher and dateline place: looked up in the gazetteer, else new entities."""
+        out = []
+        for located, kind, schema_class in ((article.publisher, "Organization", "NewsMediaOrganization"),
+                                            (article.dateline_place, "Place", "City")):
+            if located is None:
+                continue
+            entity_id = self._lookup(located, kind)
+            if entity_id is None:
+                entity_id = slug(located.text)
+                if entity_id in entities and entities[entity_id].kind != kind:
+                    continue
+                entities.setdefault(entity_id, Entity(entity_id, kind, schema_class, _title(located.text)))
+            out.append(Mention(entity_id, located.start, located.end, located.text, located.rule))
+        return out
+
+    def _lookup(self, located: Located, kind: str) -> str | None:
+        hit = self.rules.automaton.get(fold(located.text.strip()), None)
+        for entry in (hit[1] if hit else ()):
+            if self.rules.entities[entry.entity_id].kind == kind:
+                return entry.entity_id
+        return None
+
+    def _pronouns(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str) -> list[Mention]:
+        """`he`/`she` stand for the nearest person named before them (within a few sentences)."""
+        if self.pronoun is None:
+            return []
+        persons = [m for m in mentions if self._article_entities[m.entity_id].kind == "Person"]
+        starts = [m.start for m in persons]
+        out = []
+        for region_start, region_end in regions:
+            for match in self.pronoun.finditer(text, region_start, region_end):
+                i = bisect_left(starts, match.start()) - 1
+                if i >= 0 and match.start() - persons[i].end <= PRONOUN_WINDOW:
+                    out.append(Mention(persons[i].entity_id, match.start(), match.end(), match.group(),
+                                       "coref.pronoun"))
+        return out
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def _choose(entries: Iterable[AliasEntry], seen: dict[str, int]) -> AliasEntry | None:
+    full = [e for e in entries if not e.coref]
+    pool = full or [e for e in entries if e.entity_id in seen]
+    if not pool:
+        return None
+    return max(pool, key=lambda e: seen.get(e.entity_id, -1))
+
+
+def _local_automaton(aliases: dict[str, list[AliasEntry]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, entries in aliases.items():
+        automaton.add_word(key, (len(key), list({(e.entity_id, e.coref): e for e in entries}.values())))
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_acronym_of(acronym: str, name: str) -> bool:
+    letters = [w[0] for w in re.split(r"[\s-]+", name) if w and w[0].isupper()]
+    return "".join(letters).upper().startswith(acronym.upper()) or acronym.upper() == "".join(letters).upper()
+
+
+def _title(text: str) -> str:
+    return text.title() if text.isupper() else text

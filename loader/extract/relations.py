@@ -1,0 +1,242 @@
+"""Memberships, role references, meetings and messages from masked sentences.
+
+Two views of each sentence are used. The *entity view* masks every mention; membership and
+role-reference rules run on it. The *event view* then masks a whole membership span
+(`President of Iran Ebrahim Raisi`) and every resolved role reference (`the secretary general
+of Islamic Jihad`) as the person it names, so event rules see `{PER} met with {PER}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import regex
+
+from loader.extract.dates import find_dates
+from loader.extract.masking import MaskedSentence
+from loader.model import DateValue, Entity, Evidence, Meeting, Membership, Mention, Message, Sentence
+from loader.rules.compiled import POLITY_CODE, Compiled, CompiledRules, fold
+
+_STOP = frozenset({"the", "of", "a", "an"})
+
+
+def role_label(title: str, unit: str | None) -> str:
+    """`Head of the Political Bureau` → `head of the political bureau`; a unit joins with `of the`."""
+    label = _strip_article(" ".join(title.split()).lower())
+    if unit:
+        label = f"{label} of the {_strip_article(' '.join(unit.split()).lower())}"
+    return label
+
+
+def _strip_article(text: str) -> str:
+    return text[4:] if text.startswith("the ") else text
+
+
+def role_key(label: str) -> tuple[str, ...]:
+    return tuple(w for w in regex.split(r"[\s-]+", label.lower().replace("’", "'")) if w and w not in _STOP)
+
+
+class RelationFinder:
+    def __init__(self, rules: CompiledRules):
+        self.rules = rules
+
+    # -- memberships ------------------------------------------------------------
+    def memberships(self, views: list[tuple[Sentence, MaskedSentence]]) -> list[tuple[Membership, int, int]]:
+        """(membership, article span of the whole match) for every membership rule match."""
+        found = []
+        for sentence, masked in views:
+            if "\ue000P" not in masked.text:
+                continue
+            folded = fold(sentence.text)
+            for compiled in self.rules.memberships:
+                if not compiled.applies(folded):
+                    continue
+                for match in compiled.regex.finditer(masked.text, overlapped=False, timeout=1.0):
+                    membership = self._membership(compiled, match, masked, sentence)
+                    if membership:
+                        found.append((membership, *masked.abs_span(match.start(), match.end())))
+        return found
+
+    def _membership(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
+                    sentence: Sentence) -> Membership | None:
+        persons = _coded(masked, match, "person", {"P"})
+        orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+        if not persons or not orgs:
+            return None
+        unit = match.group("unit") if "unit" in match.groupdict() else None
+        label = role_label(match.group("title"), unit)
+        if "\ue000" in label:
+            return None
+        return Membership(persons[-1], orgs[-1], label, [_evidence(sentence, compiled)])
+
+    # -- role references --------------------------------------------------------
+    def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: dict[tuple[str, tuple[str, ...]], str],
+                        taken: list[tuple[int, int]]) -> list[Mention]:
+        """`the secretary general of Islamic Jihad` → a mention of whoever the article says holds it."""
+        out = []
+        for sentence, masked in views:
+            folded = fold(sentence.text)
+            for compiled in self.rules.role_references:
+                if not compiled.applies(folded):
+                    continue
+                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                    orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+                    unit = match.group("unit") if "unit" in match.groupdict() else None
+                    if not orgs:
+                        continue
+                    person = holders.get((orgs[-1], role_key(role_label(match.group("title"), unit))))
+                    start, end = masked.abs_span(match.start(), match.end())
+                    if person and not any(s < end and start < e for s, e in taken):
+                        out.append(Mention(person, start, end, sentence.text[start - sentence.start:end - sentence.start],
+                                           f"coref:{compiled.rule.id}"))
+                        taken.append((start, end))
+        return out
+
+    # -- events -----------------------------------------------------------------
+    def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None,
+               entities: dict[str, Entity]) -> tuple[list[Meeting], list[Message]]:
+        meetings: list[Meeting] = []
+        messages: list[Message] = []
+        for sentence, masked in views:
+            folded = fold(sentence.text)
+            rules = [c for c in self.rules.events if c.applies(folded)]
+            if not rules:
+                continue
+            excluded = self._complements(masked)
+            when = _first_date(sentence, anchor, self.rules)
+            for compiled in rules:
+                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                    evidence = _evidence(sentence, compiled)
+                    if compiled.rule.kind == "meeting":
+                        place = self._place(masked, match, entities)
+                        meetings += [Meeting(p, when, place, [evidence]) for p in
+                                     _meeting_parties(compiled, match, masked, excluded)]
+                    else:
+                        messages += list(_messages(compiled, match, masked, excluded, when, evidence))
+        return meetings, messages
+
+    def _complements(self, masked: MaskedSentence) -> set[int]:
+        out: set[int] = set()
+        for compiled in self.rules.complements:
+            for match in compiled.regex.finditer(masked.text, overlapped=True, timeout=1.0):
+                out.update(masked.placeholders(match.start("x"), match.end("x")))
+        return out
+
+    def _place(self, masked: MaskedSentence, match: regex.Match[str], entities: dict[str, Entity]) -> str | None:
+        candidates = _coded(masked, match, "place", {"L", POLITY_CODE}) if "place" in match.groupdict() else []
+        if not candidates:
+            for compiled in self.rules.places:
+                for hit in compiled.regex.finditer(masked.text, overlapped=True, timeout=1.0):
+                    candidates += _coded(masked, hit, "place", {"L", POLITY_CODE})
+        if not candidates:
+            return None
+        priority = self.rules.place_priority
+        rank = {c: i for i, c in enumerate(priority)}
+        return min(candidates, key=lambda e: rank.get(entities[e].schema_class, len(priority)))
+
+
+def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: set[str],
+           excluded: set[int] | frozenset[int] = frozenset()) -> list[str]:
+    """Entity ids of the placeholders of the given codes in every capture of `group`."""
+    out: list[str] = []
+    for start, end in match.spans(group):
+        for index in masked.placeholders(start, end):
+            if index not in excluded and masked.replacements[index].code in codes:
+                entity_id = masked.replacements[index].entity_id
+                if entity_id not in out:
+                    out.append(entity_id)
+    return out
+
+
+def _agents(masked: MaskedSentence, match: regex.Match[str], group: str, excluded: set[int]) -> list[str]:
+    """Persons in a slot; organisations only when the slot names no person."""
+    if group not in match.groupdict():
+        return []
+    persons = _coded(masked, match, group, {"P"}, excluded)
+    return persons or _coded(masked, match, group, {"O"}, excluded)
+
+
+def _meeting_parties(compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
+                     excluded: set[int]) -> Iterator[tuple[str, ...]]:
+    if compiled.rule.participants == "group" or "participants" in match.groupdict():
+        parties = _agents(masked, match, "participants", excluded) or (
+            _agents(masked, match, "subject", excluded) + _agents(masked, match, "objects", excluded))
+        if len(set(parties)) >= 2:
+            yield tuple(sorted(set(parties)))
+        return
+    for subject in _agents(masked, match, "subject", excluded):
+        for other in _agents(masked, match, "objects", excluded):
+            if other != subject:
+                yield tuple(sorted((subject, other)))
+
+
+def _messages(compiled: Compiled, match: regex.Match[str], masked: MaskedSentence, excluded: set[int],
+              when: DateValue | None, evidence: Evidence) -> Iterator[Message]:
+    for sender in _agents(masked, match, "sender", excluded):
+        for recipient in _agents(masked, match, "recipient", excluded):
+            if sender == recipient:
+                continue
+            if compiled.rule.answers:
+                yield Message(recipient, sender, None, None, [evidence])
+                yield Message(sender, recipient, when, (recipient, sender), [evidence])
+            else:
+                yield Message(sender, recipient, when, None, [evidence])
+
+
+def _first_date(sentence: Sentence, anchor: date | None, rules: CompiledRules) -> DateValue | None:
+    for _, _, value in find_dates(sentence.text, anchor, rules):
+        if value is not None:
+            return value
+    return None
+
+
+def _evidence(sentence: Sentence, compiled: Compiled) -> Evidence:
+    return Evidence(sentence.start, sentence.end, sentence.text, compiled.rule.id)
+
+
+def merge_meetings(meetings: list[Meeting]) -> list[Meeting]:
+    """One meeting per participant set and compatible date within an article."""
+    out: list[Meeting] = []
+    for meeting in meetings:
+        same = next((m for m in out if set(m.participants) == set(meeting.participants)
+                     and (m.date is None or meeting.date is None or m.date.value == meeting.date.value)), None)
+        if same is None:
+            out.append(Meeting(meeting.participants, meeting.date, meeting.place, list(meeting.evidence)))
+            continue
+        same.date = same.date or meeting.date
+        same.place = same.place or meeting.place
+        same.evidence += [e for e in meeting.evidence if e not in same.evidence]
+    return out
+
+
+def merge_messages(messages: list[Message]) -> list[Message]:
+    out: dict[tuple[str, str], Message] = {}
+    for message in messages:
+        key = (message.sender, message.recipient)
+        same = out.get(key)
+        if same is None:
+            out[key] = Message(message.sender, message.recipient, message.date, message.answers,
+                               list(message.evidence))
+            continue
+        same.date = same.date or message.date
+        same.answers = same.answers or message.answers
+        same.evidence += [e for e in message.evidence if e not in same.evidence]
+    return list(out.values())
+
+
+def merge_memberships(found: list[Membership]) -> list[Membership]:
+    """One membership per person and organisation in an article: the most specific role wins."""
+    out: dict[tuple[str, str], Membership] = {}
+    for membership in found:
+        key = (membership.person, membership.organization)
+        same = out.get(key)
+        if same is None:
+            out[key] = Membership(membership.person, membership.organization, membership.role,
+                                  list(membership.evidence))
+            continue
+        if len(membership.role) > len(same.role):
+            same.role = membership.role
+        same.evidence += [e for e in membership.evidence if e not in same.evidence]
+    return list(out.values())
+

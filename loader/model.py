@@ -1,0 +1,127 @@
+"""Plain data passed between the pipeline's stages: no rdflib, no Cypher, no rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A non-empty body line: offsets into Article.text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A piece of the article that the document rules recognised (publisher, dateline place)."""
+
+    text: str
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One source document as read: the whole text, and what surrounds its body."""
+
+    identifier: str
+    source: str
+    content_hash: str
+    text: str
+    headline: Located
+    paragraphs: tuple[Paragraph, ...]
+    published: str | None = None
+    published_rule: str | None = None
+    publisher: Located | None = None
+    dateline_place: Located | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    is_headline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical entity: stable id, its kind (Person/Organization/Place) and schema.org class."""
+
+    id: str
+    kind: str
+    schema_class: str
+    name: str
+    same_as: tuple[str, ...] = ()
+    part_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    entity_id: str
+    start: int
+    end: int
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The sentence a fact came from and the rule that produced it."""
+
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    """A date with its precision: `day` (xsd:date), `month` (xsd:gYearMonth) or `datetime`."""
+
+    value: str
+    precision: str
+    text: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Meeting:
+    participants: tuple[str, ...]
+    date: DateValue | None
+    place: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Message:
+    sender: str
+    recipient: str
+    date: DateValue | None
+    answers: tuple[str, str] | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Membership:
+    person: str
+    organization: str
+    role: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything drawn from one article."""
+
+    article: Article
+    entities: dict[str, Entity]
+    mentions: list[Mention]
+    meetings: list[Meeting]
+    messages: list[Message]
+    memberships: list[Membership]
+    publisher: str | None = None
+    sentences: tuple[tuple[int, int], ...] = ()

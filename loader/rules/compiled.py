@@ -1,0 +1,269 @@
+"""Rules compiled for matching: macro-expanded regexes, one Aho-Corasick gazetteer automaton.
+
+Patterns run on *masked* sentences, in which every entity mention is replaced by a
+placeholder `\\ue000<code><n>\\ue001` (code P person, O organisation, C polity, L place).
+Built-in macros such as {PER}, {ORG}, {AGENT} match those placeholders, so rule authors
+write `(?P<sender>{AGENT}) wrote to (?P<recipient>{AGENT})` and never see the codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+import regex
+
+from loader.errors import RuleError, RuleProblem
+from loader.model import Entity
+from loader.rules.ruleset import Origin, RuleSet
+
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+KIND_CODES = {"Person": "P", "Organization": "O", "Place": "L"}
+POLITY_CODE = "C"
+MATCH_TIMEOUT = 1.0
+_MACRO = regex.compile(r"(?<!\\)\{([A-Z][A-Z0-9_]*)\}")
+# Text normalisation for gazetteer matching; every replacement keeps the length.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u2010": "-", "\u2011": "-"})
+
+REQUIRED_GROUPS: dict[str, tuple[frozenset[str], ...]] = {
+    "name_patterns": (frozenset({"name"}),),
+    "memberships": (frozenset({"person", "org", "title"}),),
+    "role_references": (frozenset({"org", "title"}),),
+    "complements": (frozenset({"x"}),),
+    "places": (frozenset({"place"}),),
+    "meeting": (frozenset({"subject", "objects"}), frozenset({"participants"})),
+    "message": (frozenset({"sender", "recipient"}),),
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case and unify quotes and spaces without changing the length (offsets stay valid)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_FOLD)
+
+
+def placeholder(code: str, index: int) -> str:
+    return f"{MARK_OPEN}{code}{index}{MARK_CLOSE}"
+
+
+def _token(codes: str) -> str:
+    return f"{MARK_OPEN}[{codes}]\\d+{MARK_CLOSE}"
+
+
+def _alternation(words: list[str], ignore_case: bool) -> str:
+    if not words:
+        return "(?!)"
+    parts = sorted({regex.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
+    body = "|".join(parts)
+    return f"(?i:{body})" if ignore_case else f"(?:{body})"
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    entity_id: str
+    alias: str
+    exact: bool
+    coref: bool
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A rule model with its compiled regex and lower-case trigger words."""
+
+    rule: Any
+    regex: regex.Pattern[str]
+    triggers: tuple[str, ...]
+
+    def applies(self, folded_sentence: str) -> bool:
+        return not self.triggers or any(t in folded_sentence for t in self.triggers)
+
+
+class CompiledRules:
+    """Everything extraction needs, built once per process from a RuleSet."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self.content_hash = ruleset.content_hash
+        self.problems: list[RuleProblem] = []
+        lex = ruleset.lexicon
+        self.polity_classes = frozenset(lex.polity_classes)
+        self.place_priority = list(lex.place_priority)
+        self.honorifics = sorted(lex.honorifics, key=len, reverse=True)
+        self.abbreviations = frozenset(lex.abbreviations)
+        self.pronouns = frozenset(p.lower() for p in lex.pronouns)
+        self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
+        self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
+        self.macros = self._expand_macros()
+        self.entities = self._entities()
+        self.automaton = self._automaton()
+        doc = ruleset.document
+        self.published = self._compile_list("document", doc.published, ("published",))
+        self.datelines = self._compile_list("document", doc.datelines, ("datelines",))
+        self.source_lines = self._compile_list("document", doc.source_lines, ("source_lines",))
+        self.skip_lines = self._compile_list("document", doc.skip_lines, ("skip_lines",))
+        self.end_markers = self._compile_list("document", doc.end_markers, ("end_markers",))
+        self.date_patterns = self._compile_list("dates", ruleset.dates.patterns, ("patterns",))
+        self.name_patterns = self._compile_section("name_patterns")
+        self.complements = self._compile_section("complements")
+        self.memberships = self._compile_section("memberships")
+        self.role_references = self._compile_section("role_references")
+        self.events = self._compile_section("events")
+        self.places = self._compile_section("places")
+        if self.problems:
+            raise RuleError(self.problems)
+
+    # -- macros -----------------------------------------------------------------
+    def _builtin_macros(self) -> dict[str, str]:
+        lex = self.ruleset.lexicon
+        dates = self.ruleset.dates
+        return {
+            "PER": _token("P"),
+            "ORG": _token("O"),
+            "POLITY": _token(POLITY_CODE),
+            "PLACE": _token("L" + POLITY_CODE),
+            "AGENT": _token("PO"),
+            "ORGLIKE": _token("O" + POLITY_CODE),
+            "ENT": _token("POL" + POLITY_CODE),
+            "MARK": MARK_OPEN,
+            "TITLE_WORD": _alternation(lex.titles, ignore_case=True),
+            "TITLE_MODIFIER": _alternation(lex.title_modifiers, ignore_case=True),
+            "UNIT": _alternation(lex.units, ignore_case=True),
+            "HONORIFIC": _alternation(lex.honorifics, ignore_case=False),
+            "MONTH": _alternation(list(dates.months), ignore_case=False),
+            "WEEKDAY": _alternation(list(dates.weekdays), ignore_case=False),
+        }
+
+    def _expand_macros(self) -> dict[str, str]:
+        macros = self._builtin_macros()
+        for name in self.ruleset.macros:
+            if name in macros:
+                self.problems.append(self._origin("macros", name).problem(f"macro {name} is built in"))
+        raw = {**macros, **self.ruleset.macros}
+        expanded: dict[str, str] = {}
+        for name in raw:
+            try:
+                expanded[name] = self._expand(raw[name], raw, (name,))
+            except ValueError as exc:
+                self.problems.append(self._origin("macros", name).problem(str(exc)))
+        return expanded
+
+    def _expand(self, pattern: str, raw: dict[str, str], stack: tuple[str, ...] = ()) -> str:
+        def sub(match: regex.Match[str]) -> str:
+            name = match.group(1)
+            if name in stack:
+                raise ValueError(f"macro cycle: {' -> '.join((*stack, name))}")
+            if name not in raw:
+                raise ValueError(f"unknown macro {{{name}}}; known: {', '.join(sorted(raw))}")
+            return f"(?:{self._expand(raw[name], raw, (*stack, name))})"
+
+        return _MACRO.sub(sub, pattern)
+
+    def expand(self, pattern: str) -> str:
+        return self._expand(pattern, self.macros)
+
+    # -- patterns ---------------------------------------------------------------
+    def _origin(self, section: str, rule_id: str) -> Origin:
+        key = ("rules", rule_id) if section not in ("macros", "document", "dates") else (section, rule_id)
+        return self.ruleset.origins.get(key) or self.ruleset.origins.get((section, ""), Origin(
+            self.ruleset.directory, (), rule_id))
+
+    def _compile_section(self, section: str) -> list[Compiled]:
+        out = []
+        for rule in getattr(self.ruleset, section):
+            origin = self._origin(section, rule.id)
+            compiled = self._compile_one(rule, origin, ("pattern",))
+            if compiled is None:
+                continue
+            required = REQUIRED_GROUPS.get(getattr(rule, "kind", section), ())
+            names = set(compiled.regex.groupindex)
+            if required and not any(req <= names for req in required):
+                wanted = " or ".join("+".join(sorted(r)) for r in required)
+                self.problems.append(origin.problem(f"pattern needs named groups {wanted}", ("pattern",)))
+                continue
+            out.append(compiled)
+        return out
+
+    def _compile_list(self, section: str, rules: list[Any], loc: tuple[Any, ...]) -> list[Compiled]:
+        base = self.ruleset.origins.get((section, ""))
+        out = []
+        for index, rule in enumerate(rules):
+            origin = Origin(base.path, (*base.loc, *loc, index), rule.id) if base else Origin(
+                self.ruleset.directory, (), rule.id)
+            compiled = self._compile_one(rule, origin, ("pattern",))
+            if compiled is not None:
+                out.append(compiled)
+        return out
+
+    def _compile_one(self, rule: Any, origin: Origin, sub: tuple[Any, ...]) -> Compiled | None:
+        try:
+            source = self.expand(rule.pattern)
+        except ValueError as exc:
+            self.problems.append(origin.problem(str(exc), sub))
+            return None
+        try:
+            compiled = regex.compile(source, regex.V0)
+        except regex.error as exc:
+            self.problems.append(origin.problem(f"bad regular expression: {exc}", sub))
+            return None
+        triggers = tuple(t.lower() for t in getattr(rule, "triggers", ()))
+        return Compiled(rule, compiled, triggers)
+
+    # -- gazetteer --------------------------------------------------------------
+    def _entities(self) -> dict[str, Entity]:
+        classes = self.ruleset.lexicon.classes
+        entities: dict[str, Entity] = {}
+        for rule in self.ruleset.entities:
+            schema_class = rule.schema_class or rule.type
+            allowed = classes.get(rule.type, [rule.type])
+            if schema_class not in allowed and schema_class != rule.type:
+                self.problems.append(self._origin("entities", rule.id).problem(
+                    f"schema_class {schema_class} is not a {rule.type} class; allowed: {', '.join(allowed)}",
+                    ("schema_class",)))
+            entities[rule.id] = Entity(rule.id, rule.type, schema_class, rule.name,
+                                       tuple(rule.same_as), rule.part_of)
+        for rule in self.ruleset.entities:
+            if rule.part_of and rule.part_of not in entities:
+                self.problems.append(self._origin("entities", rule.id).problem(
+                    f"part_of names unknown entity '{rule.part_of}'", ("part_of",)))
+        return entities
+
+    def code_of(self, entity: Entity) -> str:
+        if entity.kind == "Place" and entity.schema_class in self.polity_classes:
+            return POLITY_CODE
+        return KIND_CODES[entity.kind]
+
+    def _automaton(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        owners: dict[str, tuple[str, str]] = {}
+        for rule in self.ruleset.entities:
+            names = [(rule.name, False, False)]
+            names += [(a, False, False) for a in rule.aliases]
+            names += [(a, True, False) for a in rule.exact]
+            names += [(a, True, True) for a in rule.coref]
+            for alias, exact, coref in names:
+                key = fold(alias.strip())
+                if not key.strip():
+                    continue
+                is_acronym = sum(c.isupper() for c in alias) >= 2 and not any(c.islower() for c in alias)
+                entry = AliasEntry(rule.id, alias, exact or is_acronym, coref)
+                if not coref:
+                    self._check_collision(owners, key, rule)
+                existing = automaton.get(key, None)
+                if existing is None:
+                    automaton.add_word(key, (len(key), [entry]))
+                elif all(e.entity_id != rule.id or e.exact != entry.exact for e in existing[1]):
+                    existing[1].append(entry)
+        if len(automaton):
+            automaton.make_automaton()
+        return automaton
+
+    def _check_collision(self, owners: dict[str, tuple[str, str]], key: str, rule: Any) -> None:
+        first = owners.setdefault(key, (rule.id, rule.type))
+        if first[1] != rule.type:
+            self.problems.append(self._origin("entities", rule.id).problem(
+                f"alias '{key}' also names {first[1]} '{first[0]}': an alias may not name entities of "
+                f"two types"))

@@ -1,0 +1,146 @@
+"""Typed schema of the rule files: every section, every field, unknown keys rejected.
+
+A rule directory is a set of YAML files; each holds any of the sections of `RuleFile`.
+Lists with ids are merged across files and ids must be unique within a section.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Pattern = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Kind = Literal["Person", "Organization", "Place"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EntityRule(Strict):
+    """A gazetteer entry: one real-world entity and the names it goes by."""
+
+    id: RuleId
+    type: Kind
+    schema_class: str | None = Field(None, description="schema.org class, e.g. Country; default: the type")
+    name: Text
+    aliases: list[Text] = []
+    exact: list[Text] = Field([], description="aliases matched with exact case only")
+    coref: list[Text] = Field([], description="names that refer to it only after a full mention")
+    same_as: list[Text] = []
+    part_of: RuleId | None = None
+
+
+class NamePatternRule(Strict):
+    """A pattern that finds names no gazetteer knows (run on text with known entities masked)."""
+
+    id: RuleId
+    type: Kind
+    schema_class: str | None = None
+    pattern: Pattern
+    alias_group: str | None = Field(None, description="group holding an alias, e.g. an acronym")
+    check_acronym: bool = Field(False, description="alias must be the initials of the name")
+
+
+class MembershipRule(Strict):
+    """Person holds a role in an organisation; groups: person, org, title, optional unit."""
+
+    id: RuleId
+    pattern: Pattern
+    triggers: list[Text] = []
+
+
+class RoleReferenceRule(Strict):
+    """A role named without its holder (`the head of the political bureau of Hamas`); groups: org, title."""
+
+    id: RuleId
+    pattern: Pattern
+    triggers: list[Text] = []
+
+
+class ComplementRule(Strict):
+    """An entity that only qualifies a title (`representative of the Leader ...`); group: x."""
+
+    id: RuleId
+    pattern: Pattern
+
+
+class EventRule(Strict):
+    """Meetings (groups subject/objects or participants) and messages (sender/recipient)."""
+
+    id: RuleId
+    kind: Literal["meeting", "message"]
+    pattern: Pattern
+    triggers: list[Text] = Field([], description="lower-case words, one of which the sentence must hold")
+    participants: Literal["pairwise", "group"] = "pairwise"
+    answers: bool = Field(False, description="a reply: also the answered message, recipient to sender")
+
+
+class PlaceRule(Strict):
+    """Where an event happened: a place entity in group `place`."""
+
+    id: RuleId
+    pattern: Pattern
+
+
+class LinePattern(Strict):
+    id: RuleId
+    pattern: Pattern
+    max_paragraph: int = Field(3, ge=0, description="only in the first N body lines")
+
+
+class DocumentRules(Strict):
+    """What surrounds a news article's body: date lines, datelines, source lines, boilerplate."""
+
+    published: list[LinePattern] = []
+    datelines: list[LinePattern] = []
+    source_lines: list[LinePattern] = []
+    skip_lines: list[LinePattern] = []
+    end_markers: list[LinePattern] = []
+    skip_repeated_headline: bool = True
+
+
+class DatePattern(Strict):
+    id: RuleId
+    pattern: Pattern
+
+
+class DateRules(Strict):
+    months: dict[Text, Annotated[int, Field(ge=1, le=12)]] = {}
+    weekdays: dict[Text, Annotated[int, Field(ge=0, le=6)]] = {}
+    patterns: list[DatePattern] = []
+
+
+class Lexicon(Strict):
+    """Words the patterns and the code share: titles, honorifics, abbreviations, pronouns."""
+
+    honorifics: list[Text] = []
+    titles: list[Text] = []
+    title_modifiers: list[Text] = []
+    units: list[Text] = []
+    abbreviations: list[Text] = []
+    pronouns: list[Text] = []
+    polity_classes: list[Text] = []
+    place_priority: list[Text] = []
+    classes: dict[Kind, list[Text]] = {}
+
+
+class RuleFile(Strict):
+    """One YAML file under the rules directory."""
+
+    version: Text | None = None
+    description: str | None = None
+    document: DocumentRules | None = None
+    lexicon: Lexicon | None = None
+    dates: DateRules | None = None
+    macros: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")], Pattern] = {}
+    entities: list[EntityRule] = []
+    name_patterns: list[NamePatternRule] = []
+    complements: list[ComplementRule] = []
+    memberships: list[MembershipRule] = []
+    role_references: list[RoleReferenceRule] = []
+    events: list[EventRule] = []
+    places: list[PlaceRule] = []

@@ -1,0 +1,160 @@
+"""Load a rules directory: parse every YAML file, validate it, merge the sections.
+
+Every problem found is collected (not just the first) and reported as file:line: rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from loader.errors import RuleError, RuleProblem
+from loader.rules.models import (
+    ComplementRule,
+    DateRules,
+    DocumentRules,
+    EntityRule,
+    EventRule,
+    Lexicon,
+    MembershipRule,
+    NamePatternRule,
+    PlaceRule,
+    RoleReferenceRule,
+    RuleFile,
+)
+from loader.rules.yamlfile import ProblemError, line_of, read_yaml
+
+LIST_SECTIONS = (
+    "entities", "name_patterns", "complements", "memberships", "role_references", "events", "places",
+)
+SINGLE_SECTIONS = ("document", "lexicon", "dates")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a rule was written: used by every later error about it."""
+
+    path: Path
+    loc: tuple[Any, ...]
+    rule: str | None
+
+    def problem(self, message: str, sub: tuple[Any, ...] = ()) -> RuleProblem:
+        return RuleProblem(str(self.path), line_of(self.path, self.loc + sub), self.rule, message)
+
+
+@dataclass
+class RuleSet:
+    """All rule files of a directory, merged and validated, not yet compiled."""
+
+    directory: Path
+    files: list[Path]
+    document: DocumentRules = field(default_factory=DocumentRules)
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    dates: DateRules = field(default_factory=DateRules)
+    macros: dict[str, str] = field(default_factory=dict)
+    entities: list[EntityRule] = field(default_factory=list)
+    name_patterns: list[NamePatternRule] = field(default_factory=list)
+    complements: list[ComplementRule] = field(default_factory=list)
+    memberships: list[MembershipRule] = field(default_factory=list)
+    role_references: list[RoleReferenceRule] = field(default_factory=list)
+    events: list[EventRule] = field(default_factory=list)
+    places: list[PlaceRule] = field(default_factory=list)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RuleError([RuleProblem(str(directory), None, None, "rules directory not found")])
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_ruleset(directory: Path) -> RuleSet:
+    """Parse and merge; raise RuleError with every problem found."""
+    import hashlib
+
+    files = rule_files(directory)
+    ruleset = RuleSet(directory=directory, files=files)
+    problems: list[RuleProblem] = []
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+        parsed = _parse_file(path, problems)
+        if parsed is not None:
+            _merge(ruleset, path, parsed, problems)
+    if problems:
+        raise RuleError(problems)
+    ruleset.content_hash = digest.hexdigest()
+    return ruleset
+
+
+def _parse_file(path: Path, problems: list[RuleProblem]) -> RuleFile | None:
+    try:
+        raw = read_yaml(path)
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        return None
+    if raw is None:
+        return RuleFile()
+    if not isinstance(raw, dict):
+        problems.append(RuleProblem(str(path), 1, None, "a rule file must be a mapping of sections"))
+        return None
+    try:
+        return RuleFile.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(RuleProblem(str(path), line_of(path, loc), _rule_id_at(raw, loc),
+                                        f"{'.'.join(map(str, loc))}: {err['msg']}"))
+        return None
+
+
+def _rule_id_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
+    """The `id` of the list item that `loc` points into, if any."""
+    node, found = raw, None
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+    return found
+
+
+def _merge(ruleset: RuleSet, path: Path, parsed: RuleFile, problems: list[RuleProblem]) -> None:
+    for section in SINGLE_SECTIONS:
+        value = getattr(parsed, section)
+        if value is None:
+            continue
+        key = (section, "")
+        if key in ruleset.origins:
+            first = ruleset.origins[key].path
+            problems.append(RuleProblem(str(path), line_of(path, (section,)), None,
+                                        f"section '{section}' is already defined in {first}"))
+            continue
+        ruleset.origins[key] = Origin(path, (section,), None)
+        setattr(ruleset, section, value)
+    for name, pattern in parsed.macros.items():
+        key = ("macros", name)
+        if key in ruleset.origins:
+            problems.append(Origin(path, ("macros", name), name).problem(
+                f"macro {name} is already defined in {ruleset.origins[key].path}"))
+            continue
+        ruleset.origins[key] = Origin(path, ("macros", name), name)
+        ruleset.macros[name] = pattern
+    for section in LIST_SECTIONS:
+        target = getattr(ruleset, section)
+        for index, rule in enumerate(getattr(parsed, section)):
+            origin = Origin(path, (section, index), rule.id)
+            key = ("entities" if section == "entities" else "rules", rule.id)
+            if key in ruleset.origins:
+                first = ruleset.origins[key]
+                problems.append(origin.problem(
+                    f"duplicate id '{rule.id}' (first in {first.path}:{line_of(first.path, first.loc)})"))
+                continue
+            ruleset.origins[key] = origin
+            target.append(rule)
