@@ -1,0 +1,34 @@
+"""Print what the rules extract from articles: a quick look while writing rules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from loader.documents import read_article
+from loader.extract import Extractor
+from loader.rules import load_rules
+
+
+def main() -> None:
+    rules = load_rules()
+    extractor = Extractor(rules)
+    for name in sys.argv[1:]:
+        facts = extractor.extract(read_article(Path(name), rules))
+        art = facts.article
+        print(f"== {art.identifier}: published={art.published} publisher={facts.publisher}")
+        print("   entities:", ", ".join(sorted(f"{e.name}<{e.schema_class}>" for e in facts.entities.values())))
+        for m in facts.meetings:
+            print("   MEETING", m.participants, m.date and m.date.value, m.place, [e.rule for e in m.evidence])
+        for m in facts.messages:
+            print("   MESSAGE", m.sender, "->", m.recipient, m.date and m.date.value, m.answers,
+                  [e.rule for e in m.evidence])
+        for m in facts.memberships:
+            print("   ROLE", m.person, m.organization, repr(m.role), [e.rule for e in m.evidence])
+        if "-v" in sys.argv:
+            for m in facts.mentions:
+                print("     mention", m.entity_id, repr(m.text), m.rule)
+
+
+if __name__ == "__main__":
+    main()
