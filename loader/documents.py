@@ -169,6 +169,9 @@ class _BodyBuilder:
     def _record(self, start: int, hit: tuple[Compiled, regex.Match[str]]) -> None:
         compiled, match = hit
         groups = match.groupdict()
+        if groups.get("year") and self.published is None:
+            self.published = published_value(match, self.rules)
+            self.published_rule = compiled.rule.id if self.published else None
         if groups.get("publisher"):
             self.publisher = Located(match.group("publisher").strip(), start + match.start("publisher"),
                                      start + match.end("publisher"), compiled.rule.id)

@@ -7,10 +7,10 @@ from loader.extract.entities import EntityFinder
 from loader.extract.masking import Replacement, build_views
 from loader.extract.relations import (
     RelationFinder,
+    RoleHolders,
     merge_meetings,
     merge_memberships,
     merge_messages,
-    role_key,
 )
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Mention
@@ -31,7 +31,7 @@ class Extractor:
         views = self.entity_finder.masked(sentences, mentions)
         found = self.relation_finder.memberships(views)
         memberships = merge_memberships([m for m, _, _ in found])
-        holders = {(m.organization, role_key(m.role)): m.person for m in memberships}
+        holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles)
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans))
         event_views = build_views(sentences, self._event_replacements(found, references, mentions))

@@ -90,7 +90,7 @@ class EntityFinder:
             entry = _choose(cand.entries, seen)
             if entry is None:
                 continue
-            rule = f"{'coref' if entry.coref else 'gazetteer'}:{entry.entity_id}"
+            rule = f"{'coref' if entry.coref else entry.rule}:{entry.entity_id}"
             out.append(Mention(entry.entity_id, cand.start, cand.end, text[cand.start:cand.end], rule))
             seen[entry.entity_id] = cand.start
             pos = cand.end
@@ -127,13 +127,12 @@ class EntityFinder:
             return
         if known is None:
             entities[entity_id] = Entity(entity_id, rule.type, rule.schema_class or rule.type, name)
-        bucket = aliases.setdefault(fold(name), [])
-        bucket.append(AliasEntry(entity_id, name, False, False))
+        aliases.setdefault(fold(name), []).append(AliasEntry(entity_id, name, False, False, rule.id))
         if alias:
-            aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False))
+            aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False, rule.id))
         if rule.type == "Person" and " " in name:
             surname = name.rsplit(" ", 1)[1]
-            aliases.setdefault(fold(surname), []).append(AliasEntry(entity_id, surname, True, True))
+            aliases.setdefault(fold(surname), []).append(AliasEntry(entity_id, surname, False, True, rule.id))
 
     def masked(self, sentences: list[Sentence], mentions: list[Mention]) -> list[tuple[Sentence, MaskedSentence]]:
         """Each sentence with its mentions replaced by placeholders."""

@@ -37,6 +37,36 @@ def role_key(label: str) -> tuple[str, ...]:
     return tuple(w for w in regex.split(r"[\s-]+", label.lower().replace("’", "'")) if w and w not in _STOP)
 
 
+class RoleHolders:
+    """Who holds which role in one article, to resolve roles named without their holder."""
+
+    def __init__(self, memberships: list[Membership], generic_titles: frozenset[str]):
+        self.exact: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.by_role: dict[tuple[str, ...], set[str]] = {}
+        self.by_org: dict[str, set[str]] = {}
+        for m in memberships:
+            key = role_key(m.role)
+            self.exact.setdefault((m.organization, key), m.person)
+            self.by_role.setdefault(key, set()).add(m.person)
+            self.by_org.setdefault(m.organization, set()).add(m.person)
+        self.generic = {role_key(t) for t in generic_titles}
+
+    def resolve(self, organization: str | None, label: str) -> str | None:
+        """Exact (organisation, role); else a bare title held by one person; else a generic
+        title (`the Hamas leader`) naming the organisation's only member in the article."""
+        key = role_key(label)
+        if organization is None:
+            return _only(self.by_role.get(key, set()))
+        found = self.exact.get((organization, key))
+        if found is None and key in self.generic:
+            found = _only(self.by_org.get(organization, set()))
+        return found
+
+
+def _only(people: set[str]) -> str | None:
+    return next(iter(people)) if len(people) == 1 else None
+
+
 class RelationFinder:
     def __init__(self, rules: CompiledRules):
         self.rules = rules
@@ -71,7 +101,7 @@ class RelationFinder:
         return Membership(persons[-1], orgs[-1], label, [_evidence(sentence, compiled)])
 
     # -- role references --------------------------------------------------------
-    def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: dict[tuple[str, tuple[str, ...]], str],
+    def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
                         taken: list[tuple[int, int]]) -> list[Mention]:
         """`the secretary general of Islamic Jihad` → a mention of whoever the article says holds it."""
         out = []
@@ -81,15 +111,13 @@ class RelationFinder:
                 if not compiled.applies(folded):
                     continue
                 for match in compiled.regex.finditer(masked.text, timeout=1.0):
-                    orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+                    orgs = _coded(masked, match, "org", {"O", POLITY_CODE}) if "org" in match.groupdict() else []
                     unit = match.group("unit") if "unit" in match.groupdict() else None
-                    if not orgs:
-                        continue
-                    person = holders.get((orgs[-1], role_key(role_label(match.group("title"), unit))))
+                    person = holders.resolve(orgs[-1] if orgs else None, role_label(match.group("title"), unit))
                     start, end = masked.abs_span(match.start(), match.end())
                     if person and not any(s < end and start < e for s, e in taken):
-                        out.append(Mention(person, start, end, sentence.text[start - sentence.start:end - sentence.start],
-                                           f"coref:{compiled.rule.id}"))
+                        text = sentence.text[start - sentence.start:end - sentence.start]
+                        out.append(Mention(person, start, end, text, f"coref:{compiled.rule.id}"))
                         taken.append((start, end))
         return out
 

@@ -30,7 +30,7 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u2010": "-
 REQUIRED_GROUPS: dict[str, tuple[frozenset[str], ...]] = {
     "name_patterns": (frozenset({"name"}),),
     "memberships": (frozenset({"person", "org", "title"}),),
-    "role_references": (frozenset({"org", "title"}),),
+    "role_references": (frozenset({"title"}),),
     "complements": (frozenset({"x"}),),
     "places": (frozenset({"place"}),),
     "meeting": (frozenset({"subject", "objects"}), frozenset({"participants"})),
@@ -68,6 +68,7 @@ class AliasEntry:
     alias: str
     exact: bool
     coref: bool
+    rule: str = "gazetteer"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class CompiledRules:
         self.honorifics = sorted(lex.honorifics, key=len, reverse=True)
         self.abbreviations = frozenset(lex.abbreviations)
         self.pronouns = frozenset(p.lower() for p in lex.pronouns)
+        self.generic_titles = frozenset(lex.generic_titles)
         self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
         self.macros = self._expand_macros()
@@ -167,7 +169,7 @@ class CompiledRules:
 
     # -- patterns ---------------------------------------------------------------
     def _origin(self, section: str, rule_id: str) -> Origin:
-        key = ("rules", rule_id) if section not in ("macros", "document", "dates") else (section, rule_id)
+        key = (section if section in ("entities", "macros", "document", "dates") else "rules", rule_id)
         return self.ruleset.origins.get(key) or self.ruleset.origins.get((section, ""), Origin(
             self.ruleset.directory, (), rule_id))
 

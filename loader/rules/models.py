@@ -123,6 +123,7 @@ class Lexicon(Strict):
     units: list[Text] = []
     abbreviations: list[Text] = []
     pronouns: list[Text] = []
+    generic_titles: list[Text] = Field([], description="titles that name an organisation's only member")
     polity_classes: list[Text] = []
     place_priority: list[Text] = []
     classes: dict[Kind, list[Text]] = {}

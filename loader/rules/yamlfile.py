@@ -38,7 +38,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise _problem(path, None, f"cannot read: {exc}") from exc
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -60,7 +60,7 @@ def line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
     """Line (1-based) of the deepest node reachable along `loc` (keys and list indexes)."""
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Base)
-    except yaml.YAMLError:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     line = node.start_mark.line + 1 if node else None
     for key in loc:

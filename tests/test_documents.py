@@ -1,0 +1,87 @@
+"""Reading: headline, date lines, datelines, boilerplate, and bad files skipped with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loader.documents import expand_paths, parse_article
+from loader.errors import DocumentError, UsageError
+from loader.pipeline import extract_paths
+from tests.conftest import EXAMPLES, kgloader
+
+PAGE = """Ministers meet in Cairo
+
+Sunday 3 March 2024 - 08:15
+
+CAIRO (MENA) – Egyptian Foreign Minister Ahmed Saleh met with his Jordanian counterpart in Cairo.
+
+Read more: Another story that should not be read
+
+The two sides discussed trade.
+
+Related Articles
+Nothing here should be read: Iran met with Israel.
+Leave a Reply
+"""
+
+
+def test_page_furniture_is_recognised(rules) -> None:
+    article = parse_article("page.txt", "page.txt", PAGE.encode(), rules)
+    assert article.headline.text == "Ministers meet in Cairo"
+    assert article.published == "2024-03-03T08:15:00"
+    assert article.publisher and article.publisher.text == "MENA"
+    assert article.dateline_place and article.dateline_place.text == "CAIRO"
+    body = [article.text[p.start:p.end] for p in article.paragraphs]
+    assert body == ["Egyptian Foreign Minister Ahmed Saleh met with his Jordanian counterpart in Cairo.",
+                    "The two sides discussed trade."]
+
+
+def test_offsets_point_into_the_text(rules) -> None:
+    article = parse_article("page.txt", "page.txt", ("\ufeff" + PAGE.replace("\n", "\r\n")).encode(), rules)
+    first = article.paragraphs[0]
+    assert article.text[first.start:first.end].startswith("Egyptian Foreign Minister")
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "empty file"),
+    (b"  \n\n ", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary file"),
+    ("Titre accentu\u00e9\n\nCorps".encode("latin-1"), "not UTF-8 (byte 0xe9"),
+])
+def test_unreadable_documents_are_refused_by_name(rules, data: bytes, words: str) -> None:
+    with pytest.raises(DocumentError) as info:
+        parse_article("bad.txt", "/some/where/bad.txt", data, rules)
+    assert "/some/where/bad.txt" in str(info.value)
+    assert words in str(info.value)
+
+
+def test_bad_files_are_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Raisi meets Haniyeh\n\nEbrahim Raisi met with Ismail Haniyeh.\n")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("Caf\u00e9\n\nx".encode("latin-1"))
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    outcomes = list(extract_paths(expand_paths([str(folder)]), None, jobs=1))
+    assert [o.path.name for o in outcomes if o.facts] == ["good.txt"]
+    assert sorted(o.path.name for o in outcomes if o.problem) == ["empty.txt", "image.png", "latin1.txt"]
+    out = tmp_path / "out.nq"
+    run = kgloader("extract", str(folder), "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    for name in ("empty.txt", "latin1.txt", "image.png"):
+        assert f"skipped {folder / name}" in run.stderr
+    assert "articles read 1, skipped 3" in run.stderr
+
+
+def test_paths_files_folders_and_globs(tmp_path: Path) -> None:
+    assert [p.name for p in expand_paths([str(EXAMPLES / "letters-2021.txt")])] == ["letters-2021.txt"]
+    by_glob = expand_paths([str(EXAMPLES / "*-2024.txt")])
+    assert {p.name for p in by_glob} == {"amman-talks-2024.txt", "beirut-letter-2024.txt", "doha-mediation-2024.txt"}
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.txt").write_text("x")
+    (tmp_path / "a.txt").write_text("x")
+    assert [p.name for p in expand_paths([str(tmp_path)])] == ["a.txt"]
+    with pytest.raises(UsageError):
+        expand_paths([str(tmp_path / "nothing-*.txt")])

@@ -1,0 +1,134 @@
+"""The shipped rules on articles written for this project: new names, new titles, same genre."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loader.documents import read_article
+from loader.extract import Extractor
+from loader.model import Facts
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def examples(extractor: Extractor) -> dict[str, Facts]:
+    return {p.stem: extractor.extract(read_article(p, extractor.rules)) for p in sorted(EXAMPLES.glob("*.txt"))}
+
+
+def names(facts: Facts, ids) -> set[str]:
+    return {facts.entities[i].name for i in ids}
+
+
+def meetings(facts: Facts) -> dict[frozenset[str], tuple[str | None, str | None]]:
+    return {frozenset(names(facts, m.participants)): (m.date and m.date.value,
+                                                      m.place and facts.entities[m.place].name)
+            for m in facts.meetings}
+
+
+def messages(facts: Facts) -> set[tuple[str, str]]:
+    return {(facts.entities[m.sender].name, facts.entities[m.recipient].name) for m in facts.messages}
+
+
+def roles(facts: Facts) -> set[tuple[str, str, str]]:
+    return {(facts.entities[m.person].name, facts.entities[m.organization].name, m.role) for m in facts.memberships}
+
+
+def test_unknown_people_are_found_by_title_and_counterpart(examples: dict[str, Facts]) -> None:
+    facts = examples["amman-talks-2024"]
+    assert {"Samir Haddad", "Karim al-Jabouri", "Lina Mansour", "Adel Rahimi"} <= {
+        e.name for e in facts.entities.values() if e.kind == "Person"}
+    assert meetings(facts)[frozenset({"Samir Haddad", "Karim al-Jabouri"})] == ("2024-03-03", "Amman")
+    assert ("Samir Haddad", "Jordan", "foreign minister") in roles(facts)
+    assert ("Adel Rahimi", "Abdullah II of Jordan") in messages(facts)
+    assert facts.publisher and facts.entities[facts.publisher].name == "Petra"
+
+
+def test_reply_and_original_letter_with_partial_date(examples: dict[str, Facts]) -> None:
+    facts = examples["beirut-letter-2024"]
+    assert facts.article.published == "2024-05-12"
+    assert messages(facts) == {("Tarek Suleiman", "Nabil Karam"), ("Nabil Karam", "Tarek Suleiman")}
+    reply = next(m for m in facts.messages if facts.entities[m.sender].name == "Nabil Karam")
+    assert reply.answers == (next(iter(k for k, e in facts.entities.items() if e.name == "Tarek Suleiman")),
+                             reply.sender)
+    original = next(m for m in facts.messages if m is not reply)
+    assert original.date and (original.date.value, original.date.precision) == ("2024-04", "month")
+    assert ("Tarek Suleiman", "Popular Resistance Front", "head of the political bureau") in roles(facts)
+    assert meetings(facts)[frozenset({"Nabil Karam", "Rami Aoun"})] == ("2024-05-10", None)
+
+
+def test_org_title_name_collapses_and_role_reference_resolves(examples: dict[str, Facts]) -> None:
+    facts = examples["doha-mediation-2024"]
+    assert facts.article.published is None
+    found = meetings(facts)
+    assert found[frozenset({"Mohammed bin Abdulrahman Al Thani", "Ismail Haniyeh"})] == (None, "Doha")
+    # "The prime minister later met with ..." resolves to the only prime minister of the article
+    assert frozenset({"Mohammed bin Abdulrahman Al Thani", "Abbas Kamel"}) in found
+    assert ("Abbas Kamel", "Egypt", "intelligence chief") in roles(facts)
+    assert not any("Hamas" in pair for pair in found)
+
+
+def test_visit_meetings_with_dates_and_generic_role_reference(examples: dict[str, Facts]) -> None:
+    facts = examples["tehran-visit-2023"]
+    found = meetings(facts)
+    assert found[frozenset({"Ismail Haniyeh", "Ebrahim Raisi"})] == ("2023-06-20", "Tehran")
+    assert found[frozenset({"Ismail Haniyeh", "Ali Akbar Ahmadian"})][0] == "2023-06-19"
+    assert frozenset({"Ismail Haniyeh", "Hossein Amir-Abdollahian"}) in found
+    assert ("Ali Akbar Ahmadian", "Supreme National Security Council", "secretary") in roles(facts)
+    assert ("Ebrahim Raisi", "Iran", "president") in roles(facts)
+
+
+def test_letters_both_ways_with_weekday_dates(examples: dict[str, Facts]) -> None:
+    facts = examples["letters-2021"]
+    assert messages(facts) == {("Ali Khamenei", "Ismail Haniyeh"), ("Ali Khamenei", "Ziyad al-Nakhalah"),
+                               ("Ismail Haniyeh", "Ali Khamenei"), ("Ziyad al-Nakhalah", "Ali Khamenei")}
+    dates = {(facts.entities[m.sender].name, facts.entities[m.recipient].name): m.date and m.date.value
+             for m in facts.messages}
+    assert dates[("Ali Khamenei", "Ismail Haniyeh")] == "2021-05-24"
+    assert dates[("Ismail Haniyeh", "Ali Khamenei")] == "2021-05-22"
+
+
+def test_received_with_weekday_and_place(examples: dict[str, Facts]) -> None:
+    facts = examples["leader-meets-haniyeh-2023"]
+    assert meetings(facts) == {frozenset({"Ali Khamenei", "Ismail Haniyeh"}): ("2023-06-21", "Tehran")}
+
+
+def test_boilerplate_after_end_marker_is_not_read(examples: dict[str, Facts]) -> None:
+    facts = examples["leader-meets-haniyeh-2023"]
+    last = facts.article.paragraphs[-1]
+    assert "Related Articles" not in facts.article.text[facts.article.paragraphs[0].start:last.end]
+
+
+def test_coreference_surname_title_and_pronoun(extract_text) -> None:
+    facts = extract_text(
+        "Envoy visits Baghdad\n\n"
+        "Omani Foreign Minister Badr Albusaidi arrived in Baghdad on Sunday. "
+        "Albusaidi said the region needed calm. He later met with Iraqi Prime Minister Rashid Talabani.\n")
+    albusaidi = next(k for k, e in facts.entities.items() if e.name == "Badr Albusaidi")
+    rules = {m.rule for m in facts.mentions if m.entity_id == albusaidi}
+    assert any(r.startswith("coref:") for r in rules) and "coref.pronoun" in rules
+    assert frozenset({"Badr Albusaidi", "Rashid Talabani"}) in meetings(facts)
+
+
+def test_surname_alone_before_full_name_is_not_an_entity(extract_text) -> None:
+    facts = extract_text("Talks\n\nKaram spoke first. Later, Speaker Nabil Karam said the talks went well.\n")
+    karam = [m for m in facts.mentions if facts.entities[m.entity_id].name == "Nabil Karam"]
+    assert [m.text for m in karam] == ["Nabil Karam"]
+
+
+def test_evidence_points_at_the_sentence(examples: dict[str, Facts]) -> None:
+    facts = examples["tehran-visit-2023"]
+    for meeting in facts.meetings:
+        for ev in meeting.evidence:
+            assert facts.article.text[ev.sentence_start:ev.sentence_end] == ev.sentence
+            assert ev.rule.startswith("meeting.")
+
+
+def test_text_outside_rules_yields_no_events(extract_text) -> None:
+    facts = extract_text("Weather\n\nIt rained in Tehran and Beirut on Monday, and the roads were closed.\n")
+    assert not facts.meetings and not facts.messages and not facts.memberships
+
+
+def test_example_files_exist() -> None:
+    assert len(list(Path(EXAMPLES).glob("*.txt"))) >= 6

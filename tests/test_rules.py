@@ -1,0 +1,91 @@
+"""Rule files are validated strictly; every problem names file, line and rule; exit 2."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from loader.errors import RuleError
+from loader.resources import default_rules_dir
+from loader.rules.compiled import CompiledRules
+from loader.rules.ruleset import load_ruleset
+from tests.conftest import kgloader
+
+
+def test_shipped_rules_check_ok() -> None:
+    result = kgloader("rules", "check")
+    assert result.returncode == 0, result.stderr
+    assert "rules ok" in result.stdout
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target)
+    return target
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(RuleError) as info:
+        CompiledRules(load_ruleset(directory))
+    return [str(p) for p in info.value.problems]
+
+
+BAD_FILES = {
+    "unknown key": ("events:\n  - id: meeting.bad\n    kind: meeting\n    pattren: 'x'\n", 4, "meeting.bad",
+                    "pattren"),
+    "wrong type": ("entities:\n  - id: someone\n    type: Person\n    name: Some One\n    aliases: 3\n", 5,
+                   "someone", "aliases"),
+    "bad kind": ("entities:\n  - id: someone\n    type: Animal\n    name: Rex\n", 3, "someone", "type"),
+    "bad regex": ("events:\n  - id: meeting.bad\n    kind: meeting\n    pattern: '(?P<subject>{AGENT} met ('\n",
+                  4, "meeting.bad", "bad regular expression"),
+    "unknown macro": ("events:\n  - id: meeting.bad\n    kind: meeting\n    pattern: '{NOPE} (?P<subject>x)'\n", 4,
+                      "meeting.bad", "unknown macro {NOPE}"),
+    "missing groups": ("events:\n  - id: message.bad\n    kind: message\n    pattern: '(?P<sender>{AGENT}) wrote'\n",
+                       4, "message.bad", "recipient+sender"),
+    "duplicate key": ("entities:\n  - id: someone\n    type: Person\n    name: A\n    name: B\n", 5, None,
+                      "duplicate key 'name'"),
+    "yaml syntax": ("entities:\n  - id: [unclosed\n", 3, None, "YAML"),
+    "bad id": ("entities:\n  - id: Not An Id\n    type: Person\n    name: X\n", 2, "Not An Id", "id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_rule_file_is_reported_with_file_line_and_rule(rules_copy: Path, case: str) -> None:
+    text, line, rule, words = BAD_FILES[case]
+    bad = rules_copy / "zz-bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    problems = _problems(rules_copy)
+    mine = [p for p in problems if p.startswith(f"{bad}:") and words in p]
+    assert mine, problems
+    assert mine[0].startswith(f"{bad}:{line}:"), mine
+    if rule:
+        assert f"rule {rule}:" in mine[0]
+
+
+def test_duplicate_id_across_files_names_both(rules_copy: Path) -> None:
+    (rules_copy / "zz-dup.yaml").write_text("entities:\n  - {id: hamas, type: Organization, name: Hamas 2}\n")
+    problems = _problems(rules_copy)
+    assert any("zz-dup.yaml:2: rule hamas: duplicate id 'hamas'" in p and "organizations.yaml" in p
+               for p in problems), problems
+
+
+def test_alias_naming_two_types_is_rejected(rules_copy: Path) -> None:
+    (rules_copy / "zz-collide.yaml").write_text(
+        "entities:\n  - {id: tehran-person, type: Person, name: Someone, aliases: [Tehran]}\n")
+    problems = _problems(rules_copy)
+    assert any("zz-collide.yaml:2: rule tehran-person: alias 'tehran' also names" in p for p in problems), problems
+
+
+def test_rules_check_exits_2_and_extract_writes_nothing(rules_copy: Path, tmp_path: Path) -> None:
+    (rules_copy / "zz-bad.yaml").write_text("memberships:\n  - id: role.bad\n    pattern: '(?P<person>'\n")
+    check = kgloader("rules", "check", str(rules_copy))
+    assert check.returncode == 2
+    assert "zz-bad.yaml:3: rule role.bad: bad regular expression" in check.stderr
+    out = tmp_path / "out.trig"
+    run = kgloader("extract", str(Path(__file__).parent.parent / "examples" / "articles"), "-o", str(out),
+                   "--rules", str(rules_copy))
+    assert run.returncode == 2
+    assert not out.exists()
