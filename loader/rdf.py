@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -40,16 +41,24 @@ KIND_PATHS = {"Person": "person", "Organization": "organization", "Place": "plac
 NON_NAME_RULES = ("coref.pronoun", "coref:role")
 
 
+@lru_cache(maxsize=256)
 def s(local: str) -> ox.NamedNode:
     return ox.NamedNode(SCHEMA + local)
 
 
+@lru_cache(maxsize=256)
 def kg(local: str) -> ox.NamedNode:
     return ox.NamedNode(KG + local)
 
 
+@lru_cache(maxsize=256)
 def org(local: str) -> ox.NamedNode:
     return ox.NamedNode(ORG + local)
+
+
+@lru_cache(maxsize=32)
+def xsd(local: str) -> ox.NamedNode:
+    return ox.NamedNode(XSD + local)
 
 
 def _digest(*parts: object) -> str:
@@ -66,8 +75,8 @@ def entity_iri(entity: Entity) -> ox.NamedNode:
 
 def _literal(value: str | int, datatype: str | None = None) -> ox.Literal:
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)) if datatype else ox.Literal(value)
+        return ox.Literal(str(value), datatype=xsd("integer"))
+    return ox.Literal(value, datatype=xsd(datatype)) if datatype else ox.Literal(value)
 
 
 def _date(value: DateValue) -> ox.Literal:
@@ -75,16 +84,24 @@ def _date(value: DateValue) -> ox.Literal:
 
 
 class _Graph:
-    """Collects the triples of one article graph, each once."""
+    """Collects the triples of one article graph. Facts are unique by construction (the rules
+    stage merges them); only shared nodes (evidence, roles) are described once via `first`."""
 
     def __init__(self, name: ox.NamedNode):
         self.name = name
-        self.quads: dict[tuple[object, object, object], ox.Quad] = {}
+        self.quads: list[ox.Quad] = []
+        self._described: set[str] = set()
 
     def add(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
-        key = (subject, predicate, obj)
-        if key not in self.quads:
-            self.quads[key] = ox.Quad(subject, predicate, obj, self.name)
+        self.quads.append(ox.Quad(subject, predicate, obj, self.name))
+
+    def first(self, node: ox.NamedNode) -> bool:
+        """True the first time a shared node comes up in this graph."""
+        key = node.value
+        if key in self._described:
+            return False
+        self._described.add(key)
+        return True
 
 
 def article_quads(facts: Facts) -> list[ox.Quad]:
@@ -108,7 +125,7 @@ def article_quads(facts: Facts) -> list[ox.Quad]:
     _meetings(g, facts, nodes, iri)
     _messages(g, facts, nodes, iri)
     _memberships(g, facts, nodes, iri)
-    return list(g.quads.values())
+    return g.quads
 
 
 def _entities(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode]) -> None:
@@ -132,6 +149,8 @@ def _entities(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode]) -> None:
 
 def _evidence(g: _Graph, article: ox.NamedNode, identifier: str, ev: Evidence) -> ox.NamedNode:
     node = ox.NamedNode(f"{ID}evidence/{_digest(identifier, ev.sentence_start, ev.sentence_end, ev.rule)}")
+    if not g.first(node):
+        return node
     g.add(node, RDF_TYPE, kg("Evidence"))
     g.add(node, kg("inArticle"), article)
     g.add(node, kg("sentence"), _literal(ev.sentence))
@@ -230,9 +249,10 @@ def _memberships(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], articl
         g.add(node, org("member"), nodes[membership.person])
         g.add(node, org("organization"), nodes[membership.organization])
         g.add(node, org("role"), role)
-        g.add(role, RDF_TYPE, ox.NamedNode(SKOS + "Concept"))
-        g.add(role, RDF_TYPE, org("Role"))
-        g.add(role, ox.NamedNode(SKOS + "prefLabel"), _literal(membership.role))
+        if g.first(role):
+            g.add(role, RDF_TYPE, ox.NamedNode(SKOS + "Concept"))
+            g.add(role, RDF_TYPE, org("Role"))
+            g.add(role, ox.NamedNode(SKOS + "prefLabel"), _literal(membership.role))
         for ev in membership.evidence:
             g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
 

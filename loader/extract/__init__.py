@@ -14,7 +14,7 @@ from loader.extract.relations import (
 )
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Mention
-from loader.rules.compiled import CompiledRules
+from loader.rules.compiled import CompiledRules, fold
 
 
 class Extractor:
@@ -27,15 +27,22 @@ class Extractor:
 
     def extract(self, article: Article) -> Facts:
         sentences = split_sentences(article, self.rules.abbreviations)
-        mentions, entities = self.entity_finder.find(article, sentences)
-        views = self.entity_finder.masked(sentences, mentions)
-        found = self.relation_finder.memberships(views)
+        folded = fold(article.text)
+        triggers = self.rules.triggers_by_sentence(folded, [(s.start, s.end) for s in sentences])
+        present = {s.start: t for s, t in zip(sentences, triggers, strict=True)}
+        mentions, entities = self.entity_finder.find(article, sentences, folded, present)
+        rules = self.rules
+        views = self.entity_finder.masked(sentences, mentions, lambda s: bool(
+            rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start])))
+        found = self.relation_finder.memberships(views, present)
         memberships = merge_memberships([m for m, _, _ in found])
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles)
         spans = [(start, end) for _, start, end in found]
-        references = self.relation_finder.role_references(views, holders, list(spans))
-        event_views = build_views(sentences, self._event_replacements(found, references, mentions))
-        meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities)
+        references = self.relation_finder.role_references(views, holders, list(spans), present)
+        event_views = build_views(sentences, self._event_replacements(found, references, mentions),
+                                  lambda s: bool(rules.applicable("events", present[s.start])))
+        meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
+                                                         present)
         publisher = article.publisher and next(
             (m.entity_id for m in mentions if m.start == article.publisher.start), None)
         all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
@@ -44,15 +45,16 @@ class EntityFinder:
         words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
         self.pronoun = regex.compile(rf"(?i)\b(?:{words})\b") if words else None
 
-    def find(self, article: Article, sentences: list[Sentence]) -> tuple[list[Mention], dict[str, Entity]]:
+    def find(self, article: Article, sentences: list[Sentence], folded: str,
+             present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
+        """Mentions in text order, and the entities they name (gazetteer and newly discovered)."""
         text = article.text
-        folded = fold(text)
         regions = [(s.start, s.end) for s in sentences]
-        entities = dict(self.rules.entities)
+        entities: ChainMap[str, Entity] = ChainMap({}, self.rules.entities)
         self.bind(entities)
         gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
         mentions = self._select(gazetteer, text)
-        discovered = self._discover(sentences, mentions, entities, text)
+        discovered = self._discover(sentences, mentions, entities, present)
         if discovered:
             local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
             mentions = self._select(gazetteer + local, text)
@@ -60,8 +62,7 @@ class EntityFinder:
         mentions += self._located(article, entities)
         mentions += self._pronouns(mentions, regions, text)
         mentions.sort(key=lambda m: (m.start, m.end))
-        used = {m.entity_id for m in mentions}
-        return mentions, {k: v for k, v in entities.items() if k in used}
+        return mentions, {m.entity_id: entities[m.entity_id] for m in mentions}
 
     # -- candidates and selection -----------------------------------------------
     def _candidates(self, automaton: ahocorasick.Automaton, text: str, folded: str,
@@ -97,21 +98,23 @@ class EntityFinder:
         return out
 
     # -- discovery of new names -------------------------------------------------
-    def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: dict[str, Entity],
-                  text: str) -> dict[str, list[AliasEntry]]:
+    def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: ChainMap[str, Entity],
+                  present: dict[int, frozenset[str]]) -> dict[str, list[AliasEntry]]:
         """Names no gazetteer knows, found by name patterns on masked body sentences."""
         aliases: dict[str, list[AliasEntry]] = {}
         if not self.rules.name_patterns:
             return aliases
-        for sentence, masked in self.masked(sentences, mentions):
-            if sentence.is_headline:
-                continue
-            for compiled in self.rules.name_patterns:
+        def wanted(sentence: Sentence) -> bool:
+            return not sentence.is_headline and bool(self.rules.applicable("name_patterns",
+                                                                           present[sentence.start]))
+
+        for sentence, masked in self.masked(sentences, mentions, wanted):
+            for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
                 for match in compiled.regex.finditer(masked.text, timeout=1.0):
                     self._new_entity(compiled.rule, match, entities, aliases)
         return aliases
 
-    def _new_entity(self, rule, match: regex.Match[str], entities: dict[str, Entity],
+    def _new_entity(self, rule, match: regex.Match[str], entities: ChainMap[str, Entity],
                     aliases: dict[str, list[AliasEntry]]) -> None:
         name = " ".join(match.group("name").split())
         if not name or MARK_OPEN in name:
@@ -134,9 +137,10 @@ class EntityFinder:
             surname = name.rsplit(" ", 1)[1]
             aliases.setdefault(fold(surname), []).append(AliasEntry(entity_id, surname, False, True, rule.id))
 
-    def masked(self, sentences: list[Sentence], mentions: list[Mention]) -> list[tuple[Sentence, MaskedSentence]]:
-        """Each sentence with its mentions replaced by placeholders."""
-        return build_views(sentences, [self.replacement(m) for m in mentions])
+    def masked(self, sentences: list[Sentence], mentions: list[Mention],
+               wanted: Callable[[Sentence], bool] | None = None) -> list[tuple[Sentence, MaskedSentence]]:
+        """Each (wanted) sentence with its mentions replaced by placeholders."""
+        return build_views(sentences, [self.replacement(m) for m in mentions], wanted)
 
     def replacement(self, mention: Mention) -> Replacement:
         return Replacement(mention.start, mention.end, self.rules.code_of(self._entity(mention)), mention.entity_id)
@@ -144,7 +148,7 @@ class EntityFinder:
     def _entity(self, mention: Mention) -> Entity:
         return self._article_entities[mention.entity_id]
 
-    def bind(self, entities: dict[str, Entity]) -> None:
+    def bind(self, entities: Mapping[str, Entity]) -> None:
         """Entities the placeholders' codes are looked up in (gazetteer plus discovered)."""
         self._article_entities = entities
 
@@ -173,7 +177,7 @@ class EntityFinder:
                 out.append(m)
         return out
 
-    def _located(self, article: Article, entities: dict[str, Entity]) -> list[Mention]:
+    def _located(self, article: Article, entities: ChainMap[str, Entity]) -> list[Mention]:
         """Publisher and dateline place: looked up in the gazetteer, else new entities."""
         out = []
         for located, kind, schema_class in ((article.publisher, "Organization", "NewsMediaOrganization"),

@@ -7,6 +7,7 @@ captures back to mentions and to offsets in the article.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -89,14 +90,17 @@ class MaskedSentence:
         return self.sentence.text[slice(*(x - self.sentence.start for x in self.abs_span(start, end)))]
 
 
-def build_views(sentences: list[Sentence], replacements: list[Replacement]) -> list[tuple[Sentence, MaskedSentence]]:
-    """Each sentence masked by the replacements inside it; overlapping ones keep the earliest, longest."""
+def build_views(sentences: list[Sentence], replacements: list[Replacement],
+                wanted: Callable[[Sentence], bool] | None = None) -> list[tuple[Sentence, MaskedSentence]]:
+    """Each (wanted) sentence masked by the replacements inside it; overlaps keep the earliest, longest."""
     ordered = sorted(replacements, key=lambda r: (r.start, r.start - r.end))
     views = []
     i = 0
     for sentence in sentences:
         while i < len(ordered) and ordered[i].start < sentence.start:
             i += 1
+        if wanted is not None and not wanted(sentence):
+            continue
         inside: list[Replacement] = []
         j = i
         while j < len(ordered) and ordered[j].start < sentence.end:

@@ -8,7 +8,7 @@ of Islamic Jihad`) as the person it names, so event rules see `{PER} met with {P
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 import regex
@@ -16,7 +16,7 @@ import regex
 from loader.extract.dates import find_dates
 from loader.extract.masking import MaskedSentence
 from loader.model import DateValue, Entity, Evidence, Meeting, Membership, Mention, Message, Sentence
-from loader.rules.compiled import POLITY_CODE, Compiled, CompiledRules, fold
+from loader.rules.compiled import POLITY_CODE, Compiled, CompiledRules
 
 _STOP = frozenset({"the", "of", "a", "an"})
 
@@ -50,6 +50,7 @@ class RoleHolders:
             self.by_role.setdefault(key, set()).add(m.person)
             self.by_org.setdefault(m.organization, set()).add(m.person)
         self.generic = {role_key(t) for t in generic_titles}
+        self.empty = not memberships
 
     def resolve(self, organization: str | None, label: str) -> str | None:
         """Exact (organisation, role); else a bare title held by one person; else a generic
@@ -72,16 +73,14 @@ class RelationFinder:
         self.rules = rules
 
     # -- memberships ------------------------------------------------------------
-    def memberships(self, views: list[tuple[Sentence, MaskedSentence]]) -> list[tuple[Membership, int, int]]:
+    def memberships(self, views: list[tuple[Sentence, MaskedSentence]],
+                    present: dict[int, frozenset[str]]) -> list[tuple[Membership, int, int]]:
         """(membership, article span of the whole match) for every membership rule match."""
         found = []
         for sentence, masked in views:
             if "\ue000P" not in masked.text:
                 continue
-            folded = fold(sentence.text)
-            for compiled in self.rules.memberships:
-                if not compiled.applies(folded):
-                    continue
+            for compiled in self.rules.applicable("memberships", present[sentence.start]):
                 for match in compiled.regex.finditer(masked.text, overlapped=False, timeout=1.0):
                     membership = self._membership(compiled, match, masked, sentence)
                     if membership:
@@ -102,14 +101,13 @@ class RelationFinder:
 
     # -- role references --------------------------------------------------------
     def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
-                        taken: list[tuple[int, int]]) -> list[Mention]:
+                        taken: list[tuple[int, int]], present: dict[int, frozenset[str]]) -> list[Mention]:
         """`the secretary general of Islamic Jihad` → a mention of whoever the article says holds it."""
-        out = []
+        out: list[Mention] = []
+        if holders.empty:
+            return out
         for sentence, masked in views:
-            folded = fold(sentence.text)
-            for compiled in self.rules.role_references:
-                if not compiled.applies(folded):
-                    continue
+            for compiled in self.rules.applicable("role_references", present[sentence.start]):
                 for match in compiled.regex.finditer(masked.text, timeout=1.0):
                     orgs = _coded(masked, match, "org", {"O", POLITY_CODE}) if "org" in match.groupdict() else []
                     unit = match.group("unit") if "unit" in match.groupdict() else None
@@ -122,19 +120,22 @@ class RelationFinder:
         return out
 
     # -- events -----------------------------------------------------------------
-    def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None,
-               entities: dict[str, Entity]) -> tuple[list[Meeting], list[Message]]:
+    def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None, entities: Mapping[str, Entity],
+               present: dict[int, frozenset[str]]) -> tuple[list[Meeting], list[Message]]:
         meetings: list[Meeting] = []
         messages: list[Message] = []
         for sentence, masked in views:
-            folded = fold(sentence.text)
-            rules = [c for c in self.rules.events if c.applies(folded)]
-            if not rules:
+            rules = self.rules.applicable("events", present[sentence.start])
+            if not rules or masked.text.count("\ue000") < 2:
                 continue
-            excluded = self._complements(masked)
-            when = _first_date(sentence, anchor, self.rules)
+            excluded: set[int] | None = None
+            when: DateValue | bool | None = False
             for compiled in rules:
                 for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                    if excluded is None:
+                        excluded = self._complements(masked)
+                    if when is False:
+                        when = _first_date(sentence, anchor, self.rules)
                     evidence = _evidence(sentence, compiled)
                     if compiled.rule.kind == "meeting":
                         place = self._place(masked, match, entities)

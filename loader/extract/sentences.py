@@ -7,7 +7,7 @@ import regex
 from loader.model import Article, Sentence
 
 _BOUNDARY = regex.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_LAST_WORD = regex.compile(r"(\S+)$")
+_INITIAL = regex.compile(r"[A-Z]\.")
 
 
 def split_sentences(article: Article, abbreviations: frozenset[str]) -> list[Sentence]:
@@ -18,9 +18,9 @@ def split_sentences(article: Article, abbreviations: frozenset[str]) -> list[Sen
     for para in article.paragraphs:
         start = para.start
         for match in _BOUNDARY.finditer(text, para.start, para.end):
-            word = _LAST_WORD.search(text, start, match.start() + 1)
-            token = word.group(1) if word else ""
-            if token in abbreviations or regex.fullmatch(r"[A-Z]\.", token):
+            stop = match.start() + 1
+            token = text[max(text.rfind(" ", start, stop), text.rfind("\n", start, stop), start - 1) + 1:stop]
+            if token in abbreviations or _INITIAL.fullmatch(token):
                 continue
             end = match.end() - (len(match.group()) - len(match.group().rstrip()))
             sentences.append(Sentence(start, end, text[start:end]))

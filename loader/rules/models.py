@@ -42,6 +42,7 @@ class NamePatternRule(Strict):
     schema_class: str | None = None
     pattern: Pattern
     alias_group: str | None = Field(None, description="group holding an alias, e.g. an acronym")
+    triggers: list[Text] = Field([], description="words (or @lexicon lists) one of which the sentence must hold")
     check_acronym: bool = Field(False, description="alias must be the initials of the name")
 
 
@@ -74,7 +75,7 @@ class EventRule(Strict):
     id: RuleId
     kind: Literal["meeting", "message"]
     pattern: Pattern
-    triggers: list[Text] = Field([], description="lower-case words, one of which the sentence must hold")
+    triggers: list[Text] = Field([], description="words (or @lexicon lists) one of which the sentence must hold")
     participants: Literal["pairwise", "group"] = "pairwise"
     answers: bool = Field(False, description="a reply: also the answered message, recipient to sender")
 
@@ -123,6 +124,7 @@ class Lexicon(Strict):
     units: list[Text] = []
     abbreviations: list[Text] = []
     pronouns: list[Text] = []
+    name_cues: list[Text] = Field([], description="words that introduce a name like a title: counterpart")
     generic_titles: list[Text] = Field([], description="titles that name an organisation's only member")
     polity_classes: list[Text] = []
     place_priority: list[Text] = []

@@ -1,0 +1,81 @@
+"""Extraction throughput: articles → RDF on one core, with a 10,000-alias gazetteer.
+
+Each size runs in a fresh process so that peak memory (ru_maxrss) belongs to that size
+alone; memory that does not grow with the corpus shows the pipeline streams.
+
+    python benchmarks/bench_extract.py [--sizes 5 10 20] [--aliases 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import rules_with_gazetteer, write_corpus
+
+
+def measure(corpus: Path, rules: Path, output: Path) -> dict[str, float]:
+    from loader.documents import expand_paths
+    from loader.pipeline import extract_paths
+    from loader.rdf import article_quads, format_for, write_dataset
+    from loader.rules import load_rules
+
+    started = time.perf_counter()
+    load_rules(rules)
+    rules_seconds = time.perf_counter() - started
+    files = expand_paths([str(corpus)])
+    size = sum(f.stat().st_size for f in files)
+    counts = {"articles": 0, "triples": 0}
+
+    def quads():
+        for outcome in extract_paths(files, rules, jobs=1):
+            assert outcome.facts is not None, outcome.problem
+            batch = article_quads(outcome.facts)
+            counts["articles"] += 1
+            counts["triples"] += len(batch)
+            yield from batch
+
+    started = time.perf_counter()
+    with output.open("wb") as handle:
+        write_dataset(quads(), handle, format_for(output))
+    seconds = time.perf_counter() - started
+    return {"megabytes": round(size / 1e6, 2), "articles": counts["articles"], "triples": counts["triples"],
+            "rules_seconds": round(rules_seconds, 2), "seconds": round(seconds, 2),
+            "mb_per_s": round(size / 1e6 / seconds, 2), "triples_per_s": round(counts["triples"] / seconds),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[5, 10])
+    parser.add_argument("--aliases", type=int, default=10_000)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(*(Path(p) for p in args.child))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        rules, names = rules_with_gazetteer(root / "rules", args.aliases)
+        for size in args.sizes:
+            corpus = root / f"corpus-{size}"
+            write_corpus(corpus, size, names)
+            run = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(rules),
+                                  str(root / f"out-{size}.nq")], capture_output=True, text=True, check=True)
+            result = json.loads(run.stdout)
+            print(f"{result['megabytes']:>6} MB  {result['articles']:>6} articles  {result['triples']:>8} triples  "
+                  f"{result['seconds']:>6} s  {result['mb_per_s']:>5} MB/s  {result['triples_per_s']:>7} triples/s  "
+                  f"peak RSS {result['peak_rss_mb']} MB  (rules load {result['rules_seconds']} s, "
+                  f"{args.aliases} aliases)")
+
+
+if __name__ == "__main__":
+    main()

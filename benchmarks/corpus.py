@@ -1,0 +1,78 @@
+"""Generated corpora for the benchmarks: a big gazetteer and many genre-like articles."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+from loader.resources import default_rules_dir
+
+FIRST = ["Amir", "Hassan", "Karim", "Leila", "Nadia", "Omar", "Rami", "Samir", "Tarek", "Yusuf", "Zainab",
+         "Farid", "Hadi", "Jamal", "Khalil", "Mona", "Nabil", "Rania", "Salim", "Walid", "Bashir", "Dalia"]
+LAST = ["Haddad", "Karam", "Mansour", "Saleh", "Aoun", "Darwish", "Khoury", "Nasser", "Rahimi", "Tabari",
+        "Jabouri", "Hamdan", "Qasemi", "Shirazi", "Taheri", "Barzani", "Kazemi", "Farahani", "Moradi", "Sadeghi"]
+TITLES = ["Foreign Minister", "Defence Minister", "Prime Minister", "President", "Speaker", "Commander"]
+ORGS = ["Hamas", "Hezbollah", "the Islamic Revolution Guards Corps", "the Arab League", "the United Nations"]
+PLACES = ["Tehran", "Beirut", "Doha", "Amman", "Cairo", "Baghdad", "Damascus", "Muscat"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+COUNTRIES = ["Iranian", "Iraqi", "Jordanian", "Lebanese", "Qatari", "Egyptian", "Syrian", "Omani"]
+
+
+def person_names(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    names: set[str] = set()
+    while len(names) < count:
+        names.add(f"{rng.choice(FIRST)} {rng.choice(LAST)}{rng.randrange(1000, 99999)}")
+    return sorted(names)
+
+
+def rules_with_gazetteer(target: Path, aliases: int) -> tuple[Path, list[str]]:
+    """A copy of the shipped rules plus a generated gazetteer of `aliases` aliases (name + surname each)."""
+    shutil.copytree(default_rules_dir(), target, dirs_exist_ok=True)
+    names = person_names(aliases // 2)
+    entities = [{"id": f"gen-{i}", "type": "Person", "name": n, "aliases": [n.split()[1]]}
+                for i, n in enumerate(names)]
+    (target / "gazetteer" / "generated.yaml").write_text(yaml.safe_dump({"entities": entities}, width=200))
+    return target, names
+
+
+def article(rng: random.Random, names: list[str], index: int) -> str:
+    a, b, c = rng.sample(names, 3)
+    place = rng.choice(PLACES)
+    day = rng.randrange(1, 28)
+    month = rng.choice(MONTHS)
+    paragraphs = [
+        f"{rng.choice(COUNTRIES)} officials hold talks in {place} ({index})",
+        f"{rng.choice(DAYS)} {day} {month} 2024 - 1{rng.randrange(0, 9)}:{rng.randrange(10, 59)}",
+        f"{place.upper()} (Tasnim) – {rng.choice(COUNTRIES)} {rng.choice(TITLES)} {a} met with "
+        f"{rng.choice(TITLES)} {b} in {place} on {rng.choice(DAYS)} to discuss regional developments.",
+        f"{a.split()[1]} said that the talks with {rng.choice(ORGS)} had been constructive and that both "
+        f"sides would meet again in {rng.choice(MONTHS)}.",
+        f"In a letter to {c}, {a} thanked the people of {rng.choice(PLACES)} for their support. "
+        f"{c.split()[1]} later wrote to {b} about the situation in Gaza and the West Bank.",
+        f"{b}, head of the political bureau of {rng.choice(ORGS)}, stressed the importance of unity. "
+        "Observers said the meeting was the first of its kind this year, and that more were planned.",
+    ]
+    filler = ("Analysts noted that the visit came amid growing diplomatic activity in the region, with "
+              "several delegations expected in the coming weeks to discuss trade, security and reconstruction. ")
+    paragraphs += [filler * rng.randrange(3, 8) for _ in range(3)]
+    paragraphs += ["Related Articles", "Share it:"]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def write_corpus(folder: Path, megabytes: float, names: list[str], seed: int = 11) -> int:
+    """Write articles into `folder` until they hold `megabytes` MB; returns the byte count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    total, index = 0, 0
+    while total < megabytes * 1_000_000:
+        text = article(rng, names, index).encode()
+        (folder / f"article-{index:06d}.txt").write_bytes(text)
+        total += len(text)
+        index += 1
+    return total
