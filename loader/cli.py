@@ -15,12 +15,13 @@ import click
 
 from loader import __version__
 from loader.documents import expand_paths
-from loader.errors import KgError
+from loader.errors import KgError, LoadFailed
 from loader.pipeline import Summary, default_jobs, extract_paths
 from loader.rdf import article_quads, format_for, vocabulary_quads, write_dataset
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
+LoadFailedExit = LoadFailed
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
                             envvar="KGLOADER_RULES", show_envvar=True,
@@ -89,6 +90,91 @@ def _print_summary(summary: Summary, seconds: float, output: Path | None = None)
     log.info("articles read %d, skipped %d, entities %d, meetings %d, messages %d, memberships %d, "
              "triples %d, %.2f s%s", summary.read, len(summary.skipped), len(summary.entities), summary.meetings,
              summary.messages, summary.memberships, summary.triples, seconds, where)
+
+
+def graph_options(func: Callable[..., None]) -> Callable[..., None]:
+    """--uri/--user/--password-stdin/--database/--home, shared by every command that opens a graph."""
+    options = [
+        click.option("--uri", help="Neo4j server (bolt://… or neo4j://…). Default: the embedded graph."),
+        click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True,
+                     help="Neo4j user."),
+        click.option("--password-stdin", is_flag=True,
+                     help="Read the Neo4j password from standard input (default: $NEO4J_PASSWORD)."),
+        click.option("--database", help="Neo4j database, or the embedded graph's name (default: kgloader)."),
+        click.option("--home", type=click.Path(path_type=Path, file_okay=False), envvar="KGLOADER_HOME",
+                     show_envvar=True, help="Folder of the embedded graph (default: ./.kgloader)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _open_graph(uri: str | None, user: str, password_stdin: bool, database: str | None, home: Path | None):
+    from loader.load import open_store
+
+    password = None
+    if uri:
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else os.environ.get("NEO4J_PASSWORD")
+    return open_store(uri, user, password, database, home)
+
+
+@app.command()
+@click.argument("paths", nargs=-1, required=True)
+@graph_options
+@rules_option
+@jobs_option
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows per UNWIND batch and per transaction.")
+@click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged.")
+@click.option("--prune", is_flag=True, help="Retract articles whose files are gone.")
+@click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
+              help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name).")
+@quiet_option
+def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+         home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
+         naming: str | None, quiet: bool) -> None:
+    """Extract articles and load them into the graph: new ones added, changed ones replaced."""
+    from loader.load import Loader, LoadOptions
+
+    _setup_logging(quiet)
+    options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
+                          prune=prune, naming=naming)
+    load_rules(rules_dir)
+    with _open_graph(uri, user, password_stdin, database, home) as store:
+        report = Loader(store, options).load(list(paths))
+        counts = graph_counts(store)
+    log.info("articles seen %d: new %d, changed %d, unchanged %d, skipped %d, failed %d, pruned %d; "
+             "triples %d; graph now %d nodes, %d relationships; %.2f s (%s)", report.seen, len(report.new),
+             len(report.changed), report.unchanged, len(report.skipped), len(report.failed), len(report.pruned),
+             report.triples, counts["nodes"], counts["relationships"], report.seconds, store.description)
+    if report.failed:
+        raise LoadFailedExit(f"{len(report.failed)} articles failed to load")
+
+
+@app.command()
+@click.argument("documents", nargs=-1, required=True)
+@graph_options
+@quiet_option
+def delete(documents: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+           home: Path | None, quiet: bool) -> None:
+    """Retract articles (by file name or path): facts no other article supports go with them."""
+    from loader.load import Loader, LoadOptions
+
+    _setup_logging(quiet)
+    identifiers = [Path(d).name for d in documents]
+    with _open_graph(uri, user, password_stdin, database, home) as store:
+        removed = Loader(store, LoadOptions()).delete(identifiers)
+    for identifier in identifiers:
+        if identifier not in removed:
+            log.warning("not in the graph: %s", identifier)
+    log.info("retracted %d articles", len(removed))
+
+
+def graph_counts(store) -> dict[str, int]:
+    from loader.graph import cypher
+
+    return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"],
+            "relationships": store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
 
 
 @app.group("rules")

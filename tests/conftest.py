@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from loader.documents import parse_article
 from loader.extract import Extractor
+from loader.graph import cypher
+from loader.graph.store import GraphStore
+from loader.load import open_store
 from loader.model import Facts
 from loader.rules import CompiledRules, load_rules
 
@@ -46,3 +52,46 @@ def kgloader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = N
     """Run the real command line in a child process."""
     return subprocess.run([sys.executable, "-m", "loader", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, input=stdin, timeout=600)
+
+
+@dataclass
+class Graph:
+    """A clean graph for one test: the store, and the CLI arguments that reach the same graph."""
+
+    store: GraphStore
+    cli: list[str]
+    env: dict[str, str]
+
+    def count(self, query: str, **params: object) -> int:
+        return self.store.read(query, params)[0]["n"]
+
+    def labels(self) -> dict[str, int]:
+        return {row["label"]: row["n"] for row in self.store.read(cypher.LABEL_COUNTS)}
+
+    def types(self) -> dict[str, int]:
+        return {row["type"]: row["n"] for row in self.store.read(cypher.TYPE_COUNTS)}
+
+    def totals(self) -> tuple[int, int, int]:
+        return (self.count(cypher.COUNT_NODES), self.count(cypher.COUNT_RELATIONSHIPS),
+                self.count(cypher.PROPERTY_COUNT))
+
+
+@pytest.fixture()
+def graph(tmp_path: Path) -> Iterator[Graph]:
+    """The embedded FalkorDB in a temporary folder; or, with NEO4J_URI set, that Neo4j server (emptied)."""
+    uri = os.environ.get("NEO4J_URI")
+    env = dict(os.environ)
+    if uri:
+        store = open_store(uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD"),
+                           os.environ.get("NEO4J_DATABASE"))
+        cli = ["--uri", uri] + (["--database", os.environ["NEO4J_DATABASE"]] if "NEO4J_DATABASE" in os.environ else [])
+    else:
+        home = tmp_path / "kg"
+        store = open_store(None, home=home)
+        cli = ["--home", str(home)]
+        env.pop("KGLOADER_HOME", None)
+    store.write([(cypher.DELETE_ALL, {})])
+    try:
+        yield Graph(store, cli, env)
+    finally:
+        store.close()

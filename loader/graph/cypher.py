@@ -1,0 +1,130 @@
+"""Every Cypher statement kgloader writes, parameterised, for Neo4j 5 and FalkorDB.
+
+Names (labels, relationship types, properties) are validated identifiers, always
+backtick-quoted; values always travel as parameters. The few dialect differences
+(schema DDL, temporal functions) live in `Dialect`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loader.graph.mapping import IDENTIFIER
+
+
+def q(name: str) -> str:
+    """Quote a validated identifier; anything else is a programming error, never user text in Cypher."""
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"refusing to put {name!r} into Cypher: not an identifier")
+    return f"`{name}`"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    temporal: dict[str, str | None]
+
+    def schema_statements(self, resource: str, indexed: list[tuple[str, str]]) -> list[str]:
+        if self.name == "neo4j":
+            out = [f"CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:{q(resource)}) REQUIRE n.uri IS UNIQUE"]
+            out += [f"CREATE INDEX kg_{label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{q(label)}) ON (n.{q(prop)})"
+                    for label, prop in indexed]
+            return out
+        # FalkorDB: indexes have no IF NOT EXISTS (an existing one is an error the store ignores);
+        # the uniqueness constraint is a command of its own, made by the store.
+        return [f"CREATE INDEX FOR (n:{q(resource)}) ON (n.uri)"] + [
+            f"CREATE INDEX FOR (n:{q(label)}) ON (n.{q(prop)})" for label, prop in indexed]
+
+    def temporal_expression(self, function: str, value: str) -> str:
+        """Cypher that turns an ISO string into the store's temporal type (or keeps the string)."""
+        target = self.temporal.get(function)
+        return f"{target}({value})" if target else value
+
+
+NEO4J = Dialect("neo4j", {"date": "date", "localdatetime": "localdatetime", "datetime": "datetime"})
+# FalkorDB has date() and localdatetime() but no zoned datetime(): zoned values stay ISO strings.
+FALKORDB = Dialect("falkordb", {"date": "date", "localdatetime": "localdatetime", "datetime": None})
+
+
+def _add_provenance(var: str, prov: str) -> str:
+    p = f"{var}.{q(prov)}"
+    return (f"{p} = CASE WHEN {p} IS NULL THEN [row.article] WHEN row.article IN {p} THEN {p} "
+            f"ELSE {p} + row.article END")
+
+
+def _list_union(var: str, name: str) -> str:
+    p = f"{var}.{q(name)}"
+    return f"{p} = [x IN coalesce({p}, []) WHERE NOT x IN row.lists.{q(name)}] + row.lists.{q(name)}"
+
+
+def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
+                 dialect: Dialect) -> str:
+    """New nodes, labels in the CREATE pattern (setting labels later is slow on FalkorDB)."""
+    label_text = "".join(f":{q(x)}" for x in (resource, *labels))
+    sets = ["n += row.props", "n += row.lists", f"n.{q(prov)} = [row.article]"]
+    sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
+    return f"UNWIND $rows AS row CREATE (n{label_text} {{uri: row.uri}}) SET {', '.join(sets)}"
+
+
+def update_nodes(resource: str, lists: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
+                 dialect: Dialect) -> str:
+    """Existing nodes: literal values replaced, lists unioned, provenance extended."""
+    sets = ["n += row.props", _add_provenance("n", prov)]
+    sets += [_list_union("n", name) for name in lists]
+    sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
+    return f"UNWIND $rows AS row MATCH (n:{q(resource)} {{uri: row.uri}}) SET {', '.join(sets)}"
+
+
+def add_labels(resource: str, labels: tuple[str, ...]) -> str:
+    label_text = "".join(f":{q(x)}" for x in labels)
+    return f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}}) SET n{label_text}"
+
+
+def merge_relationships(resource: str, rel_type: str, prov: str) -> str:
+    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
+            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_add_provenance('r', prov)}")
+
+
+def existing_nodes(resource: str) -> str:
+    return f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}}) RETURN n.uri AS uri, labels(n) AS labels"
+
+
+# Retraction is two plain statements per kind (withdraw support, then delete what has none).
+# FalkorDB silently skips `SET … WITH n WHERE … DELETE n` in one statement, so it is not used.
+
+def withdraw_relationships(prov: str) -> str:
+    p = f"r.{q(prov)}"
+    return f"MATCH ()-[r]->() WHERE any(x IN {p} WHERE x IN $ids) SET {p} = [x IN {p} WHERE NOT x IN $ids]"
+
+
+def delete_unsupported_relationships(prov: str) -> str:
+    return f"MATCH ()-[r]->() WHERE size(r.{q(prov)}) = 0 DELETE r"
+
+
+def withdraw_nodes(resource: str, prov: str) -> str:
+    p = f"n.{q(prov)}"
+    return f"MATCH (n:{q(resource)}) WHERE any(x IN {p} WHERE x IN $ids) SET {p} = [x IN {p} WHERE NOT x IN $ids]"
+
+
+def delete_unsupported_nodes(resource: str, prov: str) -> str:
+    """Nodes no article supports any more, except the `$keep` nodes the same unit writes again."""
+    return f"MATCH (n:{q(resource)}) WHERE size(n.{q(prov)}) = 0 AND NOT n.uri IN $keep DETACH DELETE n"
+
+
+def mark_loaded(resource: str, article: str) -> str:
+    """Written last in an article's transaction: the article counts as loaded only once this is set."""
+    return (f"UNWIND $rows AS row MATCH (n:{q(resource)}:{q(article)} {{uri: row.uri}}) "
+            "SET n.kgLoaded = row.stamp, n.kgSource = row.source")
+
+
+def manifest(resource: str, article: str, identifier: str) -> str:
+    return (f"MATCH (n:{q(resource)}:{q(article)}) RETURN n.{q(identifier)} AS identifier, n.uri AS uri, "
+            "n.kgLoaded AS stamp, n.kgSource AS source")
+
+
+COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
+TYPE_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"
+PROPERTY_COUNT = ("MATCH (n) RETURN sum(size(keys(n))) AS n")
+DELETE_ALL = "MATCH (n) DETACH DELETE n"

@@ -1,0 +1,261 @@
+"""Map stage: one article's quads → node and relationship rows, named by schema/mapping.yaml.
+
+Rows are plain data (no driver, no Cypher). Literal types survive: xsd:date and
+xsd:dateTime become temporal values, gYearMonth stays a string with its precision,
+numbers stay numbers, language tags are kept n10s-style ("text@en").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pyoxigraph as ox
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from loader.errors import RuleError, RuleProblem
+from loader.rdf import KG, SCHEMA
+from loader.resources import schema_file
+from loader.rules.yamlfile import ProblemError, line_of, read_yaml
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                   "positiveInteger", "unsignedInt", "unsignedLong", "negativeInteger",
+                                   "nonPositiveInteger", "unsignedShort", "unsignedByte")}
+FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
+PARTIAL_DATES = {XSD + "gYearMonth": "month", XSD + "gYear": "year"}
+
+
+class MappingFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str | None = None
+    naming: Literal["readable", "shorten"] = "readable"
+    resource_label: str = "Resource"
+    provenance_property: str = "articles"
+    prefixes: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    relationships: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    multivalued: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    uri: str
+    labels: tuple[str, ...]
+    props: dict[str, Any]
+    lists: dict[str, list[Any]]
+    temporal: dict[str, tuple[str, str]]
+
+    def signature(self) -> tuple[Any, ...]:
+        """Rows with one signature share one Cypher statement."""
+        return (self.labels, tuple(sorted(self.lists)), tuple(sorted((k, v[0]) for k, v in self.temporal.items())))
+
+
+@dataclass(frozen=True)
+class RelRow:
+    start: str
+    type: str
+    end: str
+
+
+@dataclass
+class ArticleRows:
+    """Everything one article contributes to the property graph."""
+
+    identifier: str
+    content_hash: str | None
+    nodes: list[NodeRow] = field(default_factory=list)
+    rels: list[RelRow] = field(default_factory=list)
+    triples: int = 0
+
+
+class Mapping:
+    """Names for labels, relationship types and properties; every one checked as an identifier."""
+
+    def __init__(self, spec: MappingFile, naming: str | None = None, origin: Path | None = None):
+        self.spec = spec
+        self.naming = naming or spec.naming
+        self.origin = origin
+        self.problems: list[RuleProblem] = []
+        expand = self._expand
+        self.labels = {expand(k, "labels"): self._checked(v, ("labels", k)) for k, v in spec.labels.items()}
+        self.relationships = {expand(k, "relationships"): self._checked(v, ("relationships", k))
+                              for k, v in spec.relationships.items()}
+        self.properties = {expand(k, "properties"): self._checked(v, ("properties", k))
+                           for k, v in spec.properties.items()}
+        self.multivalued = {expand(k, "multivalued") for k in spec.multivalued}
+        self.resource_label = self._checked(spec.resource_label, ("resource_label",))
+        self.provenance = self._checked(spec.provenance_property, ("provenance_property",))
+        if self.problems:
+            raise RuleError(self.problems)
+
+    def _problem(self, loc: tuple[Any, ...], message: str) -> None:
+        path = self.origin or Path("mapping")
+        line = line_of(path, loc) if self.origin else None
+        self.problems.append(RuleProblem(str(path), line, str(loc[-1]) if loc else None, message))
+
+    def _checked(self, name: str, loc: tuple[Any, ...]) -> str:
+        if not IDENTIFIER.match(name):
+            self._problem(loc, f"{name!r} is not a valid identifier (letters, digits and _ only)")
+        return name
+
+    def _expand(self, curie: str, section: str) -> str:
+        prefix, _, local = curie.partition(":")
+        if prefix in self.spec.prefixes and not local.startswith("//"):
+            return self.spec.prefixes[prefix] + local
+        if not curie.startswith(("http://", "https://", "urn:")):
+            self._problem((section, curie), f"unknown prefix in {curie!r}")
+        return curie
+
+    # -- names ------------------------------------------------------------------
+    def _shorten(self, iri: str) -> str:
+        for prefix, namespace in sorted(self.spec.prefixes.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(namespace):
+                return _sanitise(f"{prefix}__{iri[len(namespace):]}")
+        return _sanitise(_local_name(iri))
+
+    def label(self, iri: str) -> str:
+        if self.naming == "shorten":
+            return self._shorten(iri)
+        return self.labels.get(iri) or _sanitise(_local_name(iri)[:1].upper() + _local_name(iri)[1:])
+
+    def relationship(self, iri: str) -> str:
+        if self.naming == "shorten":
+            return self._shorten(iri)
+        return self.relationships.get(iri) or _sanitise(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_",
+                                                               _local_name(iri)).upper())
+
+    def property(self, iri: str) -> str:
+        if self.naming == "shorten":
+            return self._shorten(iri)
+        return self.properties.get(iri) or _sanitise(_local_name(iri)[:1].lower() + _local_name(iri)[1:])
+
+    # -- rows -------------------------------------------------------------------
+    def rows(self, quads: Iterable[ox.Quad], content_hash: str | None = None) -> ArticleRows:
+        """Rows of one article graph (the quads of one named graph)."""
+        subjects: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+        count = 0
+        for quad in quads:
+            count += 1
+            subject = _node_id(quad.subject)
+            subjects.setdefault(subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+        rows = ArticleRows(identifier="", content_hash=content_hash, triples=count)
+        endpoints: set[str] = set()
+        for subject, predicates in subjects.items():
+            rows.nodes.append(self._node(subject, predicates, rows.rels, endpoints))
+            if SCHEMA + "NewsArticle" in {o.value for o in predicates.get(RDF_TYPE, ())}:
+                ident = next((o.value for o in predicates.get(SCHEMA + "identifier", ())), subject)
+                rows.identifier = ident
+                hashes = [o.value for o in predicates.get(KG + "contentHash", ())]
+                rows.content_hash = rows.content_hash or (hashes[0] if hashes else None)
+        for uri in sorted(endpoints - subjects.keys()):
+            rows.nodes.append(NodeRow(uri, (), {}, {}, {}))
+        return rows
+
+    def _node(self, subject: str, predicates: dict[str, list[Any]], rels: list[RelRow],
+              endpoints: set[str]) -> NodeRow:
+        labels: set[str] = set()
+        props: dict[str, Any] = {}
+        lists: dict[str, list[Any]] = {}
+        temporal: dict[str, tuple[str, str]] = {}
+        for predicate, objects in predicates.items():
+            if predicate == RDF_TYPE:
+                labels.update(self.label(o.value) for o in objects if isinstance(o, ox.NamedNode))
+                continue
+            literals = [o for o in objects if isinstance(o, ox.Literal)]
+            for obj in objects:
+                if not isinstance(obj, ox.Literal):
+                    target = _node_id(obj)
+                    rels.append(RelRow(subject, self.relationship(predicate), target))
+                    endpoints.add(target)
+            if literals:
+                self._literals(self.property(predicate), predicate, literals, props, lists, temporal)
+        labels.discard(self.resource_label)
+        return NodeRow(subject, tuple(sorted(labels)), props, lists, temporal)
+
+    def _literals(self, name: str, predicate: str, literals: list[ox.Literal], props: dict[str, Any],
+                  lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]]) -> None:
+        values = [convert_literal(lit) for lit in literals]
+        if predicate in self.multivalued or len(values) > 1:
+            plain = [v for v in values if not isinstance(v, Temporal)]
+            plain += [v.value for v in values if isinstance(v, Temporal)]
+            lists[name] = sorted(set(plain), key=str)
+            return
+        value = values[0]
+        if isinstance(value, Temporal):
+            if value.function:
+                temporal[name] = (value.function, value.value)
+            else:
+                props[name] = value.value
+            props[f"{name}Precision"] = value.precision
+        else:
+            props[name] = value
+
+
+@dataclass(frozen=True)
+class Temporal:
+    """A date-like literal: the Cypher function that makes it (None: keep the string) and precision."""
+
+    function: str | None
+    value: str
+    precision: str
+
+
+def convert_literal(literal: ox.Literal) -> Any:
+    datatype = literal.datatype.value if literal.datatype else XSD + "string"
+    value = literal.value
+    if literal.language:
+        return f"{value}@{literal.language}"
+    try:
+        if datatype in INTEGER_TYPES:
+            return int(value)
+        if datatype in FLOAT_TYPES:
+            return float(value)
+    except ValueError:
+        return value
+    if datatype == XSD + "boolean":
+        return value.strip() in ("true", "1")
+    if datatype == XSD + "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Temporal("date", value, "day")
+    if datatype == XSD + "dateTime" and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?", value):
+        return Temporal("localdatetime", value, "datetime")
+    if datatype == XSD + "dateTime":
+        return Temporal("datetime", value, "datetime")
+    if datatype in PARTIAL_DATES:
+        return Temporal(None, value, PARTIAL_DATES[datatype])
+    return value
+
+
+def _node_id(term: Any) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
+def _local_name(iri: str) -> str:
+    return re.split(r"[#/:]", iri.rstrip("/#"))[-1] or "resource"
+
+
+def _sanitise(name: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return name if IDENTIFIER.match(name) else f"_{name}"
+
+
+def load_mapping(path: Path | None = None, naming: str | None = None) -> Mapping:
+    """Read and validate a mapping file; problems name file, line and entry (exit 2)."""
+    path = path or schema_file("mapping.yaml")
+    try:
+        raw = read_yaml(path)
+    except ProblemError as exc:
+        raise RuleError([exc.problem]) from exc
+    try:
+        spec = MappingFile.model_validate(raw or {})
+    except ValidationError as exc:
+        raise RuleError([RuleProblem(str(path), line_of(path, tuple(e["loc"])), None,
+                                     f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()]) from exc
+    return Mapping(spec, naming, path)

@@ -1,0 +1,87 @@
+"""Neo4j 5 through the official driver: managed transactions, the driver's retries, database_ always given.
+
+A batch of statements runs inside one `session.execute_write` transaction function, so it
+commits completely or not at all; the driver retries it on transient errors and routing
+changes (neo4j:// cluster URIs). Reads go through `driver.execute_query` routed to readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from loader.errors import GraphUnavailable, LoadFailed
+from loader.graph.cypher import NEO4J
+from loader.graph.store import GraphStore, Statement
+
+
+class Neo4jStore(GraphStore):
+    dialect = NEO4J
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None):
+        # the description names the server, never the password
+        self.description = f"Neo4j at {uri}" + (f" (database {database})" if database else "")
+        self.database = database or None
+        try:
+            self.driver = GraphDatabase.driver(uri, auth=(user, password))
+            self.driver.verify_connectivity()
+        except AuthError as exc:
+            raise GraphUnavailable(f"cannot log in to {self.description} as {user!r}: {exc.message}") from exc
+        except (ServiceUnavailable, SessionExpired, OSError, ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise GraphUnavailable(f"cannot reach {self.description}: {_message(exc)}") from exc
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            records, _, keys = self.driver.execute_query(query, parameters_=params or {}, database_=self.database,
+                                                         routing_=RoutingControl.READ)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise GraphUnavailable(f"lost {self.description}: {_message(exc)}") from exc
+        return [{key: _plain(record[key]) for key in keys} for record in records]
+
+    def write(self, statements: list[Statement]) -> None:
+        if not statements:
+            return
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for query, params in statements:
+                tx.run(query, params).consume()
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise LoadFailed(f"lost {self.description} during a write (nothing committed): {_message(exc)}") from exc
+        except Neo4jError as exc:
+            raise LoadFailed(f"write to {self.description} failed (nothing committed): {_message(exc)}") from exc
+
+    def ensure_schema(self, statements: list[str], resource: str) -> None:
+        # schema commands may not share a transaction with writes: each runs on its own
+        for statement in statements:
+            self.driver.execute_query(statement, database_=self.database)
+
+
+def _message(exc: Exception) -> str:
+    return getattr(exc, "message", None) or str(exc)
+
+
+def _plain(value: Any) -> Any:
+    """Driver values → plain Python: temporal as ISO text, nodes and relationships as property maps."""
+    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time):
+        return value.iso_format()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, neo4j.graph.Node):
+        return {**{k: _plain(v) for k, v in value.items()}, "_labels": sorted(value.labels)}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {**{k: _plain(v) for k, v in value.items()}, "_type": value.type}
+    if isinstance(value, neo4j.graph.Path):
+        return [_plain(n) for n in value.nodes]
+    return value

@@ -1,0 +1,174 @@
+"""The graph store interface, and the write planner both stores share.
+
+A store knows how to reach its server, run a read, and run a list of statements as one
+all-or-nothing unit. What to write (which nodes are new, what to retract, how to batch)
+is decided here, once, for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from loader.graph import cypher
+from loader.graph.mapping import ArticleRows, Mapping, NodeRow
+from loader.rdf import SCHEMA
+
+Statement = tuple[str, dict[str, Any]]
+INDEXED = [("NewsArticle", "identifier"), ("Person", "name"), ("Organization", "name"), ("Place", "name"),
+           ("Meeting", "startDate"), ("Message", "dateSent")]
+
+
+class GraphStore(ABC):
+    """One graph: Neo4j over Bolt, or the embedded FalkorDB."""
+
+    dialect: cypher.Dialect
+    description: str
+
+    @abstractmethod
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts of plain Python values (temporal values as ISO strings)."""
+
+    @abstractmethod
+    def write(self, statements: list[Statement]) -> None:
+        """Run all statements as one unit: every one takes effect, or none does."""
+
+    @abstractmethod
+    def ensure_schema(self, statements: list[str], resource: str) -> None:
+        """Create the uniqueness constraint on `resource`.uri and the indexes, keeping those that exist."""
+
+    def close(self) -> None:  # noqa: B027 - optional for stores with nothing to release
+        """Release connections (and, for an embedded server this process started, stop it)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+class GraphWriter:
+    """Plans and runs the statements that put articles' rows into a store."""
+
+    def __init__(self, store: GraphStore, mapping: Mapping, batch_size: int = 10_000):
+        self.store = store
+        self.mapping = mapping
+        self.batch_size = batch_size
+        self.resource = mapping.resource_label
+        self.prov = mapping.provenance
+        self.article_label = mapping.label(SCHEMA + "NewsArticle")
+        self.identifier_property = mapping.property(SCHEMA + "identifier")
+
+    def ensure_schema(self) -> None:
+        self.store.ensure_schema(self.store.dialect.schema_statements(self.resource, INDEXED), self.resource)
+
+    def manifest(self) -> dict[str, dict[str, Any]]:
+        """identifier → {uri, stamp, source} of every article in the graph."""
+        query = cypher.manifest(self.resource, self.article_label, self.identifier_property)
+        return {row["identifier"]: row for row in self.store.read(query) if row["identifier"] is not None}
+
+    def write(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]]) -> None:
+        """Write whole articles in one unit, first withdrawing the earlier versions of `replacing`."""
+        statements = self.plan(batch, replacing, stamps)
+        try:
+            self.store.write(statements)
+        except Exception:
+            self._withdraw_after_failure([rows.identifier for rows in batch])
+            raise
+
+    def _withdraw_after_failure(self, identifiers: list[str]) -> None:
+        """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again,
+        so that each article is either fully loaded or absent (and reloaded by the next run)."""
+        if self.store.dialect.name == "neo4j":
+            return
+        with contextlib.suppress(Exception):  # the original error is the one to report
+            self.delete(identifiers)
+
+    def delete(self, identifiers: list[str]) -> None:
+        self.store.write(self._retraction(identifiers, keep=[]))
+
+    def _retraction(self, identifiers: list[str], keep: list[str]) -> list[Statement]:
+        ids = {"ids": identifiers}
+        return [(cypher.withdraw_relationships(self.prov), ids),
+                (cypher.delete_unsupported_relationships(self.prov), {}),
+                (cypher.withdraw_nodes(self.resource, self.prov), ids),
+                (cypher.delete_unsupported_nodes(self.resource, self.prov), {"keep": keep})]
+
+    def plan(self, batch: list[ArticleRows], replacing: list[str],
+             stamps: dict[str, dict[str, str]]) -> list[Statement]:
+        uris = sorted({node.uri for rows in batch for node in rows.nodes})
+        existing = {row["uri"]: set(row["labels"]) for row in
+                    self._read_chunked(cypher.existing_nodes(self.resource), uris)}
+        statements: list[Statement] = []
+        if replacing:
+            statements += self._retraction(replacing, keep=sorted(existing))
+        statements += self._node_statements(batch, existing)
+        statements += self._relationship_statements(batch)
+        marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"]}
+                 for rows in batch if (uri := self._article_uri(rows))]
+        query = cypher.mark_loaded(self.resource, self.article_label)
+        statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
+        return statements
+
+    def _article_uri(self, rows: ArticleRows) -> str | None:
+        return next((node.uri for node in rows.nodes if self.article_label in node.labels), None)
+
+    def _read_chunked(self, query: str, uris: list[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(uris, self.batch_size):
+            out += self.store.read(query, {"uris": chunk})
+        return out
+
+    def _node_statements(self, batch: list[ArticleRows], existing: dict[str, set[str]]) -> list[Statement]:
+        creates: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        updates: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        missing_labels: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        created: dict[str, set[str]] = {}
+        for rows in batch:
+            for node in rows.nodes:
+                param = _node_param(node, rows.identifier)
+                known = existing.get(node.uri, created.get(node.uri))
+                if known is None:
+                    creates[node.signature()].append(param)
+                    created[node.uri] = set(node.labels)
+                    continue
+                updates[node.signature()].append(param)
+                if not set(node.labels) <= known:
+                    missing_labels[node.labels].add(node.uri)
+                    known.update(node.labels)
+        dialect = self.store.dialect
+        out: list[Statement] = []
+        for (labels, _, temporal), params in creates.items():
+            query = cypher.create_nodes(self.resource, labels, temporal, self.prov, dialect)
+            out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
+        for labels, node_uris in missing_labels.items():
+            query = cypher.add_labels(self.resource, labels)
+            out += [(query, {"uris": chunk}) for chunk in _chunks(sorted(node_uris), self.batch_size)]
+        for (_, lists, temporal), params in updates.items():
+            query = cypher.update_nodes(self.resource, lists, temporal, self.prov, dialect)
+            out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
+        return out
+
+    def _relationship_statements(self, batch: list[ArticleRows]) -> list[Statement]:
+        by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for rows in batch:
+            for rel in rows.rels:
+                by_type[rel.type].append({"start": rel.start, "end": rel.end, "article": rows.identifier})
+        out: list[Statement] = []
+        for rel_type in sorted(by_type):
+            query = cypher.merge_relationships(self.resource, rel_type, self.prov)
+            out += [(query, {"rows": chunk}) for chunk in _chunks(by_type[rel_type], self.batch_size)]
+        return out
+
+
+def _node_param(node: NodeRow, article: str) -> dict[str, Any]:
+    return {"uri": node.uri, "props": node.props, "lists": node.lists,
+            "temporal": {k: v[1] for k, v in node.temporal.items()}, "article": article}

@@ -1,0 +1,180 @@
+"""Load stage: articles → graph, incrementally, in whole-article batches.
+
+The graph's own manifest (each NewsArticle's load stamp: content hash + rules hash) decides
+what to do with each file: unchanged articles are skipped without being read by the rules,
+changed ones are replaced, new ones added; with `prune`, articles whose files are gone are
+retracted. A batch that fails is retried, then reported, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from loader.documents import expand_paths
+from loader.errors import LoadFailed, UsageError
+from loader.graph.falkordb_store import FalkorDBStore
+from loader.graph.mapping import ArticleRows, Mapping, load_mapping
+from loader.graph.store import GraphStore, GraphWriter
+from loader.pipeline import extract_paths
+from loader.rdf import article_quads
+from loader.rules import load_rules
+
+log = logging.getLogger("kgloader")
+DEFAULT_HOME = Path(".kgloader")
+
+
+@dataclass
+class LoadOptions:
+    rules_dir: Path | None = None
+    jobs: int = 1
+    batch_size: int = 10_000
+    force: bool = False
+    prune: bool = False
+    naming: str | None = None
+    retries: int = 3
+
+
+@dataclass
+class LoadReport:
+    """What one load did; also the JSON run report."""
+
+    seen: int = 0
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+    rules_hash: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def open_store(uri: str | None, user: str | None = None, password: str | None = None, database: str | None = None,
+               home: Path | None = None) -> GraphStore:
+    """The Neo4j server at `uri`, or the embedded graph under `home` (default ./.kgloader)."""
+    if not uri:
+        return FalkorDBStore(home or Path(os.environ.get("KGLOADER_HOME", DEFAULT_HOME)), database or "kgloader")
+    if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
+        raise UsageError(f"--uri must be a bolt:// or neo4j:// URI, not {uri.split('://')[0]}://")
+    if password is None:
+        raise UsageError("no Neo4j password: set NEO4J_PASSWORD or pass --password-stdin")
+    from loader.graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore(uri, user or "neo4j", password, database)
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Loader:
+    def __init__(self, store: GraphStore, options: LoadOptions, mapping: Mapping | None = None):
+        self.store = store
+        self.options = options
+        self.rules = load_rules(options.rules_dir)
+        self.mapping = mapping or load_mapping(naming=options.naming)
+        self.writer = GraphWriter(store, self.mapping, options.batch_size)
+
+    def load(self, paths: list[str], on_article: Callable[[], None] | None = None) -> LoadReport:
+        started = time.perf_counter()
+        report = LoadReport(rules_hash=self.rules.content_hash)
+        self.writer.ensure_schema()
+        manifest = self.writer.manifest()
+        files = expand_paths(paths)
+        todo, stamps = self._plan(files, manifest, report)
+        batch: list[ArticleRows] = []
+        rows_in_batch = 0
+        for rows in self._rows(todo, report, on_article):
+            batch.append(rows)
+            rows_in_batch += len(rows.nodes) + len(rows.rels)
+            if rows_in_batch >= self.options.batch_size:
+                self._write(batch, manifest, stamps, report)
+                batch, rows_in_batch = [], 0
+        if batch:
+            self._write(batch, manifest, stamps, report)
+        if self.options.prune:
+            self._prune(files, manifest, report)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _plan(self, files: list[Path], manifest: dict[str, dict[str, object]],
+              report: LoadReport) -> tuple[list[Path], dict[str, dict[str, str]]]:
+        todo: list[Path] = []
+        stamps: dict[str, dict[str, str]] = {}
+        for path in files:
+            report.seen += 1
+            if path.name in stamps:
+                report.skipped.append({"path": str(path), "reason": f"same file name as {stamps[path.name]['source']}"})
+                continue
+            try:
+                digest = file_hash(path)
+            except OSError as exc:
+                report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
+                continue
+            stamp = f"sha256:{digest}|rules:{self.rules.content_hash[:16]}"
+            stamps[path.name] = {"stamp": stamp, "source": str(path)}
+            known = manifest.get(path.name)
+            if known and known.get("stamp") == stamp and not self.options.force:
+                report.unchanged += 1
+                continue
+            todo.append(path)
+        return todo, stamps
+
+    def _rows(self, todo: list[Path], report: LoadReport,
+              on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:
+        for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs):
+            if on_article:
+                on_article()
+            if outcome.facts is None:
+                report.skipped.append({"path": str(outcome.path), "reason": outcome.problem or "unreadable"})
+                log.warning("skipped %s", outcome.problem)
+                continue
+            rows = self.mapping.rows(article_quads(outcome.facts))
+            rows.identifier = outcome.facts.article.identifier
+            yield rows
+
+    def _write(self, batch: list[ArticleRows], manifest: dict[str, dict[str, object]],
+               stamps: dict[str, dict[str, str]], report: LoadReport) -> None:
+        identifiers = [rows.identifier for rows in batch]
+        replacing = [i for i in identifiers if i in manifest]
+        try:
+            for attempt in Retrying(stop=stop_after_attempt(self.options.retries), reraise=True,
+                                    wait=wait_exponential(multiplier=0.2, max=5),
+                                    retry=retry_if_exception_type(LoadFailed)):
+                with attempt:
+                    self.writer.write(batch, replacing, stamps)
+        except LoadFailed as exc:
+            log.error("%s (after %d attempts); articles not loaded: %s", exc, self.options.retries,
+                      ", ".join(identifiers))
+            report.failed += [{"path": stamps[i]["source"], "reason": str(exc)} for i in identifiers]
+            return
+        for rows in batch:
+            (report.changed if rows.identifier in manifest else report.new).append(rows.identifier)
+            report.triples += rows.triples
+
+    def _prune(self, files: list[Path], manifest: dict[str, dict[str, object]], report: LoadReport) -> None:
+        present = {path.name for path in files}
+        gone = sorted(set(manifest) - present)
+        if gone:
+            self.writer.delete(gone)
+            report.pruned = gone
+
+    def delete(self, identifiers: list[str]) -> list[str]:
+        """Retract articles by identifier (file name); returns those that were in the graph."""
+        manifest = self.writer.manifest()
+        known = [i for i in identifiers if i in manifest]
+        if known:
+            self.writer.delete(known)
+        return known

@@ -1,0 +1,164 @@
+"""Loading into the real graph (embedded FalkorDB, or Neo4j with NEO4J_URI): exact, idempotent, retractable."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from loader.documents import expand_paths
+from loader.graph.mapping import load_mapping
+from loader.load import Loader, LoadOptions
+from loader.pipeline import extract_paths
+from loader.rdf import KG, ORG, SCHEMA, article_quads
+from tests.conftest import SEEDS, Graph, kgloader
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KINDS = {"Person": SCHEMA + "Person", "Organization": SCHEMA + "Organization", "Place": SCHEMA + "Place",
+         "Meeting": KG + "Meeting", "Message": SCHEMA + "Message", "Membership": ORG + "Membership",
+         "NewsArticle": SCHEMA + "NewsArticle", "Evidence": KG + "Evidence"}
+
+
+def rdf_subjects_by_type(folder: Path) -> dict[str, set[str]]:
+    """What the RDF of these articles holds, per kind, counted the way the graph should."""
+    out: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for outcome in extract_paths(expand_paths([str(folder)]), None, jobs=1):
+        assert outcome.facts is not None
+        for quad in article_quads(outcome.facts):
+            if quad.predicate.value == RDF_TYPE:
+                for kind, iri in KINDS.items():
+                    if quad.object.value == iri:
+                        out[kind].add(quad.subject.value)
+    return out
+
+
+def load(graph: Graph, folder: Path, **options: object) -> object:
+    return Loader(graph.store, LoadOptions(**options)).load([str(folder)])
+
+
+@pytest.fixture()
+def seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def test_graph_holds_exactly_what_the_rdf_holds(graph: Graph, seeds: Path) -> None:
+    report = load(graph, seeds)
+    assert len(report.new) == 5 and not report.failed
+    expected = rdf_subjects_by_type(seeds)
+    labels = graph.labels()
+    for kind, subjects in expected.items():
+        assert labels.get(kind, 0) == len(subjects), kind
+        uris = {row["uri"] for row in graph.store.read(f"MATCH (n:`{kind}`) RETURN n.uri AS uri")}
+        assert uris == subjects, kind
+    assert graph.count("MATCH (n) WHERE NOT n:Resource RETURN count(n) AS n") == 0
+
+
+def test_relationships_and_properties_read_naturally(graph: Graph, seeds: Path) -> None:
+    load(graph, seeds)
+    types = graph.types()
+    for rel in ("ATTENDEE", "SENDER", "RECIPIENT", "MENTIONS", "MEMBER", "ORGANIZATION", "ROLE", "EVIDENCE",
+                "IN_ARTICLE", "IN_REPLY_TO", "PUBLISHER"):
+        assert types.get(rel, 0) > 0, rel
+    rows = graph.store.read(
+        "MATCH (m:Meeting)-[:ATTENDEE]->(p:Person {name: 'Ebrahim Raisi'}) "
+        "RETURN m.startDate AS date, m.startDatePrecision AS precision, m.startDate = date('2023-06-20') AS typed")
+    assert rows == [{"date": "2023-06-20", "precision": "day", "typed": True}]
+    haniyeh = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN p.alternateName AS alt, "
+                               "p.articles AS articles")[0]
+    assert "Haniyeh" in haniyeh["alt"] and len(haniyeh["articles"]) == 5
+    published = graph.store.read("MATCH (a:NewsArticle {identifier: '003_03a58c606aa36ae3.txt'}) "
+                                 "RETURN a.datePublished = localdatetime('2023-06-22T20:22:00') AS typed")
+    assert published == [{"typed": True}]
+
+
+def test_evidence_is_one_hop_from_every_fact(graph: Graph, seeds: Path) -> None:
+    load(graph, seeds)
+    for label in ("Meeting", "Message", "Membership"):
+        missing = graph.count(f"MATCH (f:`{label}`) WHERE NOT (f)-[:EVIDENCE]->(:Evidence) RETURN count(f) AS n")
+        assert missing == 0, label
+    row = graph.store.read("MATCH (m:Meeting)-[:EVIDENCE]->(e:Evidence)-[:IN_ARTICLE]->(a:NewsArticle) "
+                           "RETURN e.sentence AS s, e.rule AS rule, e.beginIndex AS b, e.endIndex AS e, "
+                           "a.identifier AS article LIMIT 1")[0]
+    text = (SEEDS / row["article"]).read_text(encoding="utf-8").replace("\r\n", "\n")
+    assert text[row["b"]:row["e"]] == row["s"] and row["rule"].startswith("meeting.")
+    unsupported = graph.count("MATCH ()-[r]->() WHERE r.articles IS NULL OR size(r.articles) = 0 RETURN count(r) AS n")
+    assert unsupported == 0
+
+
+def test_second_load_changes_nothing(graph: Graph, seeds: Path) -> None:
+    load(graph, seeds)
+    before = graph.totals()
+    again = load(graph, seeds)
+    assert again.unchanged == 5 and not again.new and not again.changed
+    assert graph.totals() == before
+    forced = load(graph, seeds, force=True, batch_size=50)
+    assert len(forced.changed) == 5
+    assert graph.totals() == before
+
+
+def test_edited_article_replaces_exactly_its_facts(graph: Graph, seeds: Path) -> None:
+    load(graph, seeds)
+    article = seeds / "004_bd28ea4c74592fc1.txt"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("he held talks with Commander-in-Chief of the Islamic Revolution Guards Corps "
+                                    "(IRGC) Hossein Salami", "he held talks with Foreign Minister Hossein "
+                                    "Amir-Abdollahian").replace("and Commander-in-Chief of the Islamic Revolution "
+                                    "Guards Corps (IRGC) Hossein Salami", ""), encoding="utf-8")
+    report = load(graph, seeds)
+    assert report.changed == ["004_bd28ea4c74592fc1.txt"] and report.unchanged == 4
+    assert graph.count("MATCH (p:Person {name: 'Hossein Salami'}) RETURN count(p) AS n") == 0
+    assert graph.count("MATCH (:Meeting)-[:ATTENDEE]->(p:Person {name: 'Hossein Amir-Abdollahian'}) "
+                       "RETURN count(p) AS n") == 1
+    assert graph.labels() == Counter(graph.labels())  # still readable
+    fresh = rdf_subjects_by_type(seeds)
+    assert graph.labels()["Meeting"] == len(fresh["Meeting"])
+
+
+def test_delete_keeps_what_other_articles_support(graph: Graph, seeds: Path) -> None:
+    load(graph, seeds)
+    result = kgloader("delete", "000_178f4452fb611901.txt", *graph.cli, env=graph.env)
+    assert result.returncode == 0, result.stderr
+    assert "retracted 1 articles" in result.stderr
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 4
+    # Salih al-Aruri is named only in the deleted article; Haniyeh in all five
+    assert graph.count("MATCH (p:Person {name: 'Salih al-Aruri'}) RETURN count(p) AS n") == 0
+    assert graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN size(p.articles) AS n") == [{"n": 4}]
+    assert graph.count("MATCH (n) WHERE '000_178f4452fb611901.txt' IN n.articles RETURN count(n) AS n") == 0
+    rest = Loader(graph.store, LoadOptions()).load([str(seeds / name) for name in sorted(
+        p.name for p in seeds.iterdir()) if name != "000_178f4452fb611901.txt"])
+    assert rest.unchanged == 4
+
+
+def test_load_command_prints_what_it_loaded(graph: Graph, seeds: Path) -> None:
+    run = kgloader("load", str(seeds), *graph.cli, "--jobs", "2", env=graph.env)
+    assert run.returncode == 0, run.stderr
+    assert "articles seen 5: new 5" in run.stderr
+    assert graph.labels()["NewsArticle"] == 5
+
+
+def test_shorten_naming_for_neosemantics_users(graph: Graph, seeds: Path) -> None:
+    mapping = load_mapping(naming="shorten")
+    Loader(graph.store, LoadOptions(naming="shorten"), mapping).load([str(seeds / "004_bd28ea4c74592fc1.txt")])
+    labels = graph.labels()
+    assert labels["sch__Person"] >= 4 and "Person" not in labels
+    assert "sch__attendee" in graph.types()
+    assert graph.count("MATCH (p:sch__Person {sch__name: 'Hossein Salami'}) RETURN count(p) AS n") == 1
+
+
+def test_unknown_predicates_get_derived_safe_names() -> None:
+    mapping = load_mapping()
+    quads = [ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://example.org/vocab#worksFor"),
+                     ox.NamedNode("http://x/b"), ox.NamedNode("http://g")),
+             ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://example.org/vocab/full-name"),
+                     ox.Literal("A", language="en"), ox.NamedNode("http://g")),
+             ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode(RDF_TYPE),
+                     ox.NamedNode("http://example.org/vocab#Secret-Agent"), ox.NamedNode("http://g"))]
+    rows = mapping.rows(quads)
+    assert rows.rels[0].type == "WORKS_FOR"
+    node = next(n for n in rows.nodes if n.uri == "http://x/a")
+    assert node.props == {"full_name": "A@en"} and node.labels == ("Secret_Agent",)
