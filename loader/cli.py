@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -175,6 +176,35 @@ def graph_counts(store) -> dict[str, int]:
 
     return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"],
             "relationships": store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the prepared queries in cypher/ with their parameters and defaults."""
+    from loader.queries import load_queries
+
+    for query in load_queries().values():
+        click.echo(f"{query.name}\n    {query.description}")
+        for param in query.parameters:
+            click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)})  {param.description}")
+
+
+@app.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@graph_options
+def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: str, password_stdin: bool,
+          database: str | None, home: Path | None) -> None:
+    """Run a prepared query against the graph and print its rows."""
+    from loader.queries import find_query, format_rows, load_queries, parse_params
+
+    prepared = find_query(load_queries(), name)
+    bound = prepared.bind(parse_params(params))
+    with _open_graph(uri, user, password_stdin, database, home) as store:
+        rows = store.read(prepared.text, bound)
+    click.echo(format_rows(rows, fmt))
 
 
 @app.group("rules")

@@ -106,6 +106,7 @@ class Loader:
             self._write(batch, manifest, stamps, report)
         if self.options.prune:
             self._prune(files, manifest, report)
+        self.store.checkpoint()
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -177,4 +178,5 @@ class Loader:
         known = [i for i in identifiers if i in manifest]
         if known:
             self.writer.delete(known)
+            self.store.checkpoint()
         return known

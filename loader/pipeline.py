@@ -20,6 +20,7 @@ from loader.model import Facts
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
+WINDOW_PER_JOB = 32
 
 
 @dataclass(frozen=True)
@@ -90,5 +91,13 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int) -> Itera
             yield extract_file(extractor, path)
         return
     context = multiprocessing.get_context("fork")
+    window = jobs * WINDOW_PER_JOB
     with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir,)) as pool:
-        yield from pool.imap(_extract_one, paths, chunksize=4)
+        # a bounded window of files in flight: workers never run ahead of a slow consumer
+        # (a graph write), so memory stays flat however large the corpus
+        pending = pool.imap(_extract_one, paths[:window], chunksize=4)
+        for start in range(window, len(paths) + window, window):
+            following = pool.imap(_extract_one, paths[start:start + window], chunksize=4) \
+                if start < len(paths) else iter(())
+            yield from pending
+            pending = following

@@ -165,6 +165,16 @@ class RelationFinder:
         return min(candidates, key=lambda e: rank.get(entities[e].schema_class, len(priority)))
 
 
+_CLAUSE_BREAK = regex.compile(
+    r"[,;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
+
+
+def _clause_end(text: str, start: int) -> int:
+    """Where the clause that continues after `start` ends (at most 60 characters on)."""
+    found = _CLAUSE_BREAK.search(text, start, start + 60)
+    return found.start() if found else min(len(text), start + 60)
+
+
 def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: set[str],
            excluded: set[int] | frozenset[int] = frozenset()) -> list[str]:
     """Entity ids of the placeholders of the given codes in every capture of `group`."""

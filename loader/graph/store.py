@@ -40,6 +40,9 @@ class GraphStore(ABC):
     def ensure_schema(self, statements: list[str], resource: str) -> None:
         """Create the uniqueness constraint on `resource`.uri and the indexes, keeping those that exist."""
 
+    def checkpoint(self) -> None:  # noqa: B027 - only stores without durable commits need it
+        """Make what was written so far durable."""
+
     def close(self) -> None:  # noqa: B027 - optional for stores with nothing to release
         """Release connections (and, for an embedded server this process started, stop it)."""
 
