@@ -207,6 +207,27 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
     click.echo(format_rows(rows, fmt))
 
 
+@app.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The HTML page to write.")
+@graph_options
+def view(name: str, params: tuple[str, ...], output: Path, uri: str | None, user: str, password_stdin: bool,
+         database: str | None, home: Path | None) -> None:
+    """Draw a prepared query's entities and the facts linking them as an interactive HTML page."""
+    from loader.queries import find_query, load_queries, parse_params
+    from loader.view import build_graph, render_html
+
+    prepared = find_query(load_queries(), name)
+    bound = prepared.bind(parse_params(params))
+    with _open_graph(uri, user, password_stdin, database, home) as store:
+        graph = build_graph(store, store.read(prepared.text, bound))
+    html = render_html(graph, f"kgloader: {name}")
+    _write_atomically(output, lambda handle: handle.write(html.encode("utf-8")))
+    click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")
+
+
 @app.group("rules")
 def rules_group() -> None:
     """Work with the extraction rules."""
