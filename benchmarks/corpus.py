@@ -41,7 +41,7 @@ def rules_with_gazetteer(target: Path, aliases: int) -> tuple[Path, list[str]]:
     return target, names
 
 
-def article(rng: random.Random, names: list[str], index: int) -> str:
+def article(rng: random.Random, names: list[str], index: int, filler: int = 3) -> str:
     a, b, c = rng.sample(names, 3)
     place = rng.choice(PLACES)
     day = rng.randrange(1, 28)
@@ -58,20 +58,21 @@ def article(rng: random.Random, names: list[str], index: int) -> str:
         f"{b}, head of the political bureau of {rng.choice(ORGS)}, stressed the importance of unity. "
         "Observers said the meeting was the first of its kind this year, and that more were planned.",
     ]
-    filler = ("Analysts noted that the visit came amid growing diplomatic activity in the region, with "
+    padding = ("Analysts noted that the visit came amid growing diplomatic activity in the region, with "
               "several delegations expected in the coming weeks to discuss trade, security and reconstruction. ")
-    paragraphs += [filler * rng.randrange(3, 8) for _ in range(3)]
+    paragraphs += [padding * rng.randrange(3, 8) for _ in range(filler)]
     paragraphs += ["Related Articles", "Share it:"]
     return "\n\n".join(paragraphs) + "\n"
 
 
-def write_corpus(folder: Path, megabytes: float, names: list[str], seed: int = 11) -> int:
-    """Write articles into `folder` until they hold `megabytes` MB; returns the byte count."""
+def write_corpus(folder: Path, megabytes: float, names: list[str], seed: int = 11, articles: int | None = None,
+                 filler: int = 3) -> int:
+    """Write articles into `folder` until they hold `megabytes` MB (or `articles` articles); returns bytes."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     total, index = 0, 0
-    while total < megabytes * 1_000_000:
-        text = article(rng, names, index).encode()
+    while (total < megabytes * 1_000_000) if articles is None else (index < articles):
+        text = article(rng, names, index, filler).encode()
         (folder / f"article-{index:06d}.txt").write_bytes(text)
         total += len(text)
         index += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -22,7 +23,6 @@ from loader.rdf import article_quads, format_for, vocabulary_quads, write_datase
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
-LoadFailedExit = LoadFailed
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
                             envvar="KGLOADER_RULES", show_envvar=True,
@@ -32,9 +32,18 @@ jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=N
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors on stderr.")
 
 
-def _setup_logging(quiet: bool) -> None:
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s: %(message)s",
-                        stream=sys.stderr, force=True)
+class JsonLines(logging.Formatter):
+    """One JSON object per log line, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
+                           "message": record.getMessage()}, ensure_ascii=False)
+
+
+def _setup_logging(quiet: bool, fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=[handler], force=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,72 +119,130 @@ def graph_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
-def _open_graph(uri: str | None, user: str, password_stdin: bool, database: str | None, home: Path | None):
+def _password(uri: str | None, password_stdin: bool) -> str | None:
+    if not uri:
+        return None
+    return sys.stdin.readline().rstrip("\n") if password_stdin else os.environ.get("NEO4J_PASSWORD")
+
+
+def _open_graph(uri: str | None, user: str, password: str | None, database: str | None, home: Path | None):
     from loader.load import open_store
 
-    password = None
-    if uri:
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else os.environ.get("NEO4J_PASSWORD")
     return open_store(uri, user, password, database, home)
 
 
-@app.command()
-@click.argument("paths", nargs=-1, required=True)
-@graph_options
-@rules_option
-@jobs_option
-@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows per UNWIND batch and per transaction.")
-@click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged.")
-@click.option("--prune", is_flag=True, help="Retract articles whose files are gone.")
-@click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
-              help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name).")
-@quiet_option
-def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
-         home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-         naming: str | None, quiet: bool) -> None:
-    """Extract articles and load them into the graph: new ones added, changed ones replaced."""
-    from loader.load import Loader, LoadOptions
+def load_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options shared by `load` and `schedule`."""
+    options = [
+        click.argument("paths", nargs=-1, required=True),
+        graph_options,
+        rules_option,
+        jobs_option,
+        click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+                     help="Rows per UNWIND batch and per transaction."),
+        click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged."),
+        click.option("--prune", is_flag=True, help="Retract articles whose files are gone."),
+        click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
+                     help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
+        click.option("--wait", is_flag=True, help="If another load runs on this graph, wait for it (default: exit 3)."),
+        click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False),
+                     help="Write a JSON report of every run here."),
+        click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                     help="Log lines as text or as JSON lines."),
+        quiet_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
-    _setup_logging(quiet)
+
+def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool,
+                  prune: bool, naming: str | None, wait: bool, report_dir: Path | None):
+    from loader.load import LoadOptions
+    from loader.schedule import RunSettings
+
+    load_rules(rules_dir)  # bad rules: exit 2 before anything is opened
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune, naming=naming)
-    load_rules(rules_dir)
-    with _open_graph(uri, user, password_stdin, database, home) as store:
-        report = Loader(store, options).load(list(paths))
-        counts = graph_counts(store)
-    log.info("articles seen %d: new %d, changed %d, unchanged %d, skipped %d, failed %d, pruned %d; "
-             "triples %d; graph now %d nodes, %d relationships; %.2f s (%s)", report.seen, len(report.new),
-             len(report.changed), report.unchanged, len(report.skipped), len(report.failed), len(report.pruned),
-             report.triples, counts["nodes"], counts["relationships"], report.seconds, store.description)
+    return RunSettings(list(paths), options, report_dir, wait)
+
+
+@app.command()
+@load_options
+def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+         home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
+         naming: str | None, wait: bool, report_dir: Path | None, log_format: str, quiet: bool) -> None:
+    """Extract articles and load them into the graph: new ones added, changed ones replaced."""
+    from loader.schedule import StopSignal, lock_path, log_report, run_load
+
+    _setup_logging(quiet, log_format)
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, wait, report_dir)
+    password = _password(uri, password_stdin)
+    lock = lock_path(uri, database, home)
+    with StopSignal() as stop, _progress(quiet) as tick:
+        report = run_load(lambda: _open_graph(uri, user, password, database, home), lock, settings, stop, tick)
+    log_report(report)
     if report.failed:
-        raise LoadFailedExit(f"{len(report.failed)} articles failed to load")
+        raise LoadFailed(f"{len(report.failed)} articles failed to load (see the log above)")
+
+
+@app.command()
+@load_options
+@click.option("--every", help="Run at this interval from each run's start: 30s, 15m, 1h30m, 1d.")
+@click.option("--cron", help='Run on a cron schedule, e.g. "*/15 * * * *" (UTC).')
+@click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs.")
+def schedule(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+             home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
+             naming: str | None, wait: bool, report_dir: Path | None, log_format: str, quiet: bool,
+             every: str | None, cron: str | None, max_runs: int | None) -> None:
+    """Load on a schedule, in the foreground (for systemd, a container or a terminal)."""
+    from loader.schedule import Timing, lock_path, schedule_loop
+
+    _setup_logging(quiet, log_format)
+    timing = Timing(every, cron)
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, wait, report_dir)
+    password = _password(uri, password_stdin)
+    lock = lock_path(uri, database, home)
+    log.info("scheduling loads of %s every %s", ", ".join(paths), every or f"cron {cron!r}")
+    status = schedule_loop(lambda: _open_graph(uri, user, password, database, home), lock, settings, timing, max_runs)
+    if status:
+        raise LoadFailed("some scheduled runs failed (see the log above)")
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A progress bar on a terminal; nothing in cron or with --quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("extracting and loading: {task.completed} articles"),
+                  TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task("load", total=None)
+        yield lambda: progress.advance(task)
 
 
 @app.command()
 @click.argument("documents", nargs=-1, required=True)
 @graph_options
+@click.option("--wait", is_flag=True, help="If a load runs on this graph, wait for it (default: exit 3).")
 @quiet_option
 def delete(documents: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
-           home: Path | None, quiet: bool) -> None:
+           home: Path | None, wait: bool, quiet: bool) -> None:
     """Retract articles (by file name or path): facts no other article supports go with them."""
     from loader.load import Loader, LoadOptions
+    from loader.schedule import exclusive, lock_path
 
     _setup_logging(quiet)
     identifiers = [Path(d).name for d in documents]
-    with _open_graph(uri, user, password_stdin, database, home) as store:
+    password = _password(uri, password_stdin)
+    with exclusive(lock_path(uri, database, home), wait), _open_graph(uri, user, password, database, home) as store:
         removed = Loader(store, LoadOptions()).delete(identifiers)
     for identifier in identifiers:
         if identifier not in removed:
             log.warning("not in the graph: %s", identifier)
     log.info("retracted %d articles", len(removed))
-
-
-def graph_counts(store) -> dict[str, int]:
-    from loader.graph import cypher
-
-    return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"],
-            "relationships": store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
 
 
 @app.command("queries")
@@ -202,7 +269,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, password_stdin, database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
         rows = store.read(prepared.text, bound)
     click.echo(format_rows(rows, fmt))
 
@@ -221,7 +288,7 @@ def view(name: str, params: tuple[str, ...], output: Path, uri: str | None, user
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, password_stdin, database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
         graph = build_graph(store, store.read(prepared.text, bound))
     html = render_html(graph, f"kgloader: {name}")
     _write_atomically(output, lambda handle: handle.write(html.encode("utf-8")))

@@ -14,12 +14,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from loader.documents import expand_paths
 from loader.errors import LoadFailed, UsageError
+from loader.graph import cypher
 from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
 from loader.graph.store import GraphStore, GraphWriter
@@ -29,6 +31,7 @@ from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
 DEFAULT_HOME = Path(".kgloader")
+RUN_IRI = "https://w3id.org/kgloader/id/run/"
 
 
 @dataclass
@@ -56,6 +59,8 @@ class LoadReport:
     triples: int = 0
     seconds: float = 0.0
     rules_hash: str = ""
+    interrupted: bool = False
+    graph: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -87,7 +92,9 @@ class Loader:
         self.mapping = mapping or load_mapping(naming=options.naming)
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
 
-    def load(self, paths: list[str], on_article: Callable[[], None] | None = None) -> LoadReport:
+    def load(self, paths: list[str], on_article: Callable[[], None] | None = None,
+             should_stop: Callable[[], bool] | None = None) -> LoadReport:
+        """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written)."""
         started = time.perf_counter()
         report = LoadReport(rules_hash=self.rules.content_hash)
         self.writer.ensure_schema()
@@ -97,6 +104,9 @@ class Loader:
         batch: list[ArticleRows] = []
         rows_in_batch = 0
         for rows in self._rows(todo, report, on_article):
+            if should_stop and should_stop():
+                report.interrupted = True
+                break
             batch.append(rows)
             rows_in_batch += len(rows.nodes) + len(rows.rels)
             if rows_in_batch >= self.options.batch_size:
@@ -104,9 +114,11 @@ class Loader:
                 batch, rows_in_batch = [], 0
         if batch:
             self._write(batch, manifest, stamps, report)
-        if self.options.prune:
+        if self.options.prune and not report.interrupted:
             self._prune(files, manifest, report)
         self.store.checkpoint()
+        report.graph = {"nodes": self.store.read(cypher.COUNT_NODES)[0]["n"],
+                        "relationships": self.store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -139,8 +151,9 @@ class Loader:
             if on_article:
                 on_article()
             if outcome.facts is None:
-                report.skipped.append({"path": str(outcome.path), "reason": outcome.problem or "unreadable"})
-                log.warning("skipped %s", outcome.problem)
+                entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
+                (report.failed if outcome.failed else report.skipped).append(entry)
+                log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
                 continue
             rows = self.mapping.rows(article_quads(outcome.facts))
             rows.identifier = outcome.facts.article.identifier
@@ -171,6 +184,16 @@ class Loader:
         if gone:
             self.writer.delete(gone)
             report.pruned = gone
+
+    def record_run(self, report: LoadReport, started: datetime, ended: datetime, version: str) -> None:
+        """The graph keeps a record of every run: when, what it did, with which kgloader and rules."""
+        props = {"startedAt": started.isoformat(), "endedAt": ended.isoformat(), "seen": report.seen,
+                 "new": len(report.new), "changed": len(report.changed), "unchanged": report.unchanged,
+                 "skipped": len(report.skipped), "failed": len(report.failed), "pruned": len(report.pruned),
+                 "triples": report.triples, "seconds": report.seconds, "interrupted": report.interrupted,
+                 "kgloaderVersion": version, "rulesHash": report.rules_hash}
+        uri = f"{RUN_IRI}{started.strftime('%Y%m%dT%H%M%S.%fZ')}"
+        self.store.write([(cypher.record_run(self.mapping.resource_label), {"uri": uri, "props": props})])
 
     def delete(self, identifiers: list[str]) -> list[str]:
         """Retract articles by identifier (file name); returns those that were in the graph."""

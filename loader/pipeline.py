@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,12 @@ WINDOW_PER_JOB = 32
 
 @dataclass(frozen=True)
 class Outcome:
-    """One input file: its facts, or why it was skipped."""
+    """One input file: its facts, or why it was skipped (unreadable) or failed (an error at run time)."""
 
     path: Path
     facts: Facts | None
     problem: str | None = None
+    failed: bool = False
 
 
 @dataclass
@@ -59,7 +61,10 @@ _worker: Extractor | None = None
 
 
 def _init_worker(rules_dir: Path | None) -> None:
+    """Workers die on SIGTERM (Pool.terminate) and leave Ctrl-C to the parent, whose handlers fork copied."""
     global _worker
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = Extractor(load_rules(rules_dir))
 
 
@@ -76,6 +81,11 @@ def extract_file(extractor: Extractor, path: Path) -> Outcome:
         return Outcome(path, None, str(exc))
     except OSError as exc:
         return Outcome(path, None, f"{path}: cannot read: {exc.strerror or exc}")
+    except TimeoutError as exc:
+        return Outcome(path, None, f"{path}: a rule took too long on this text ({exc})", failed=True)
+    except Exception as exc:  # one article's failure must not stop the run; it is reported
+        log.debug("extraction failed on %s", path, exc_info=True)
+        return Outcome(path, None, f"{path}: extraction failed: {type(exc).__name__}: {exc}", failed=True)
 
 
 def default_jobs() -> int:

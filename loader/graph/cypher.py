@@ -122,6 +122,11 @@ def manifest(resource: str, article: str, identifier: str) -> str:
             "n.kgLoaded AS stamp, n.kgSource AS source")
 
 
+def record_run(resource: str) -> str:
+    """A run record: no provenance list, so no article's retraction ever removes it."""
+    return f"CREATE (n:{q(resource)}:`LoadRun` {{uri: $uri}}) SET n += $props"
+
+
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
 LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"

@@ -1,0 +1,174 @@
+"""Scheduled and repeated loads: incremental, never overlapping, interruptible, reported."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from benchmarks.corpus import person_names, write_corpus
+from loader.schedule import Timing, lock_path, parse_every
+from tests.conftest import ROOT, SEEDS, Graph, kgloader
+
+FACTS = "MATCH (n) WHERE NOT n:LoadRun RETURN count(n) AS n"
+
+
+def graph_state(graph: Graph) -> tuple[int, int, dict[str, int], set[str]]:
+    """Everything but the run records: counts per label and type, and every node's IRI."""
+    nodes = graph.count(FACTS)
+    rels = graph.count("MATCH ()-[r]->() RETURN count(r) AS n")
+    labels = {k: v for k, v in graph.labels().items() if k not in ("LoadRun", "Resource")}
+    uris = {row["uri"] for row in graph.store.read("MATCH (n) WHERE NOT n:LoadRun RETURN n.uri AS uri")}
+    return nodes, rels, labels, uris
+
+
+def reports(folder: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("run-*.json"))]
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_second_run_over_unchanged_folder_extracts_and_writes_nothing(graph: Graph, inbox: Path,
+                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    first = kgloader("load", str(inbox), *graph.cli, "--report-dir", str(out), env=graph.env)
+    assert first.returncode == 0, first.stderr
+    before = graph_state(graph)
+    second = kgloader("load", str(inbox), *graph.cli, "--report-dir", str(out), env=graph.env)
+    assert second.returncode == 0, second.stderr
+    runs = reports(out)
+    assert [r["counts"]["new"] for r in runs] == [5, 0]
+    assert runs[1]["counts"] == {"seen": 5, "new": 0, "changed": 0, "unchanged": 5, "skipped": 0, "failed": 0,
+                                 "pruned": 0}
+    assert runs[1]["triples"] == 0 and runs[1]["rules_hash"] == runs[0]["rules_hash"]
+    assert graph_state(graph) == before
+    recorded = graph.store.read("MATCH (r:LoadRun) RETURN r.new AS new, r.unchanged AS unchanged, "
+                                "r.kgloaderVersion AS version ORDER BY r.startedAt")
+    assert [(r["new"], r["unchanged"]) for r in recorded] == [(5, 0), (0, 5)] and recorded[0]["version"]
+
+
+def test_edited_replaced_and_removed_pruned(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    assert kgloader("load", str(inbox), *graph.cli, env=graph.env).returncode == 0
+    edited = inbox / "001_866d47ab6ad8327c.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Donald Trump", "Joe Biden").replace(
+        "(Trump)", "(Biden)").replace("[Trump]", "[Biden]"), encoding="utf-8")
+    (inbox / "000_178f4452fb611901.txt").unlink()
+    out = tmp_path / "reports"
+    run = kgloader("load", str(inbox), "--prune", *graph.cli, "--report-dir", str(out), env=graph.env)
+    assert run.returncode == 0, run.stderr
+    report = reports(out)[0]
+    assert report["changed"] == ["001_866d47ab6ad8327c.txt"] and report["pruned"] == ["000_178f4452fb611901.txt"]
+    assert graph.count("MATCH (p:Person {name: 'Donald Trump'}) RETURN count(p) AS n") == 0
+    assert graph.count("MATCH (p:Person {name: 'Joe Biden'}) RETURN count(p) AS n") == 1
+    assert graph.count("MATCH (p:Person {name: 'Salih al-Aruri'}) RETURN count(p) AS n") == 0
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 4
+
+
+def test_a_second_load_waits_or_exits_clearly(graph: Graph, inbox: Path) -> None:
+    home = Path(graph.cli[1]) if graph.cli[0] == "--home" else None
+    uri = None if home else graph.cli[1]
+    lock = FileLock(str(lock_path(uri, None, home)))
+    with lock:
+        busy = kgloader("load", str(inbox), *graph.cli, env=graph.env)
+    assert busy.returncode == 3
+    assert "another kgloader load is running on this graph" in busy.stderr and "--wait" in busy.stderr
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 0
+    lock.acquire()
+    waiting = subprocess.Popen([sys.executable, "-m", "loader", "load", str(inbox), *graph.cli, "--wait"],
+                               env=graph.env, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    assert waiting.poll() is None  # still waiting for the lock
+    lock.release()
+    assert waiting.wait(timeout=120) == 0
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 5
+
+
+def test_two_schedulers_never_load_at_the_same_time(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    command = [sys.executable, "-m", "loader", "schedule", str(inbox), *graph.cli, "--every", "1s", "--max-runs", "3",
+               "--wait", "--force", "--jobs", "1", "--report-dir", str(out)]
+    runners = [subprocess.Popen(command, env=graph.env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for runner in runners:
+        assert runner.wait(timeout=300) == 0, runner.stderr.read() if runner.stderr else ""
+    runs = sorted(reports(out), key=lambda r: r["started"])
+    assert len(runs) == 6
+    for earlier, later in itertools.pairwise(runs):
+        assert datetime.fromisoformat(earlier["ended"]) <= datetime.fromisoformat(later["started"]), (earlier, later)
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 5
+
+
+def test_sigterm_stops_a_scheduler_cleanly(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    runner = subprocess.Popen([sys.executable, "-m", "loader", "schedule", str(inbox), *graph.cli, "--every", "1h",
+                               "--report-dir", str(out), "--log-format", "json"], env=graph.env,
+                              stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not reports(out) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reports(out), "the first run never finished"
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) == 0
+    lines = [json.loads(line) for line in runner.stderr.read().splitlines() if line.strip()]
+    assert any("SIGTERM received" in line["message"] for line in lines)
+    assert {line["level"] for line in lines} <= {"info", "warning", "error"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus") / "articles"
+    write_corpus(folder, 1.5, person_names(300))
+    return folder
+
+
+def test_killed_load_is_repaired_by_the_next_run(graph: Graph, corpus: Path, tmp_path: Path) -> None:
+    """SIGKILL a load mid-run; the next run leaves exactly the graph an uninterrupted run leaves."""
+    command = [sys.executable, "-m", "loader", "load", str(corpus), *graph.cli, "--batch-size", "300", "--jobs", "1"]
+    victim = subprocess.Popen(command, env=graph.env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and victim.poll() is None:
+        loaded = graph.count("MATCH (a:NewsArticle) WHERE a.kgLoaded IS NOT NULL RETURN count(a) AS n")
+        if loaded >= 20:
+            break
+        time.sleep(0.05)
+    assert victim.poll() is None, "the load finished before it could be killed: make the corpus larger"
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    partial = graph.count("MATCH (a:NewsArticle) WHERE a.kgLoaded IS NOT NULL RETURN count(a) AS n")
+    total = len(list(corpus.iterdir()))
+    assert 0 < partial < total
+    repair = kgloader("load", str(corpus), *graph.cli, env=graph.env)
+    assert repair.returncode == 0, repair.stderr
+    repaired = graph_state(graph)
+
+    reference = Graph(graph.store, graph.cli, graph.env)
+    reference.store.write([("MATCH (n) DETACH DELETE n", {})])
+    clean = kgloader("load", str(corpus), *graph.cli, env=graph.env)
+    assert clean.returncode == 0, clean.stderr
+    assert graph_state(reference) == repaired
+
+
+def test_intervals_and_cron() -> None:
+    assert parse_every("1h30m").total_seconds() == 5400 and parse_every("45s").total_seconds() == 45
+    start = datetime(2026, 1, 1, 10, 7, tzinfo=UTC)
+    assert Timing("15m", None).next_after(start) == datetime(2026, 1, 1, 10, 22, tzinfo=UTC)
+    assert Timing(None, "*/15 * * * *").next_after(start) == datetime(2026, 1, 1, 10, 15, tzinfo=UTC)
+    for bad in (("", None), ("fast", None), (None, "every minute"), ("15m", "* * * * *"), (None, None)):
+        run = kgloader("schedule", str(ROOT / "examples" / "articles"),
+                       *(["--every", bad[0]] if bad[0] is not None else []),
+                       *(["--cron", bad[1]] if bad[1] is not None else []))
+        assert run.returncode == 2, (bad, run.stderr)
