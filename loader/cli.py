@@ -144,6 +144,8 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--prune", is_flag=True, help="Retract articles whose files are gone."),
         click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
                      help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
+        click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                     help="RDF → graph mapping (default: the shipped schema/mapping.yaml)."),
         click.option("--wait", is_flag=True, help="If another load runs on this graph, wait for it (default: exit 3)."),
         click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False),
                      help="Write a JSON report of every run here."),
@@ -157,13 +159,15 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool,
-                  prune: bool, naming: str | None, wait: bool, report_dir: Path | None):
+                  prune: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None):
+    from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
     from loader.schedule import RunSettings
 
-    load_rules(rules_dir)  # bad rules: exit 2 before anything is opened
+    load_rules(rules_dir)  # bad rules or mapping: exit 2 before anything is opened
+    load_mapping(mapping_file, naming)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
-                          prune=prune, naming=naming)
+                          prune=prune, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)
 
 
@@ -171,12 +175,14 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
 @load_options
 def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
          home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-         naming: str | None, wait: bool, report_dir: Path | None, log_format: str, quiet: bool) -> None:
+         naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
+         quiet: bool) -> None:
     """Extract articles and load them into the graph: new ones added, changed ones replaced."""
     from loader.schedule import StopSignal, lock_path, log_report, run_load
 
     _setup_logging(quiet, log_format)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, wait, report_dir)
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+                             report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)
     with StopSignal() as stop, _progress(quiet) as tick:
@@ -193,14 +199,15 @@ def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: boo
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs.")
 def schedule(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
              home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-             naming: str | None, wait: bool, report_dir: Path | None, log_format: str, quiet: bool,
-             every: str | None, cron: str | None, max_runs: int | None) -> None:
+             naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
+             quiet: bool, every: str | None, cron: str | None, max_runs: int | None) -> None:
     """Load on a schedule, in the foreground (for systemd, a container or a terminal)."""
     from loader.schedule import Timing, lock_path, schedule_loop
 
     _setup_logging(quiet, log_format)
     timing = Timing(every, cron)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, wait, report_dir)
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+                             report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)
     log.info("scheduling loads of %s every %s", ", ".join(paths), every or f"cron {cron!r}")

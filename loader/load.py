@@ -42,6 +42,7 @@ class LoadOptions:
     force: bool = False
     prune: bool = False
     naming: str | None = None
+    mapping_file: Path | None = None
     retries: int = 3
 
 
@@ -89,7 +90,7 @@ class Loader:
         self.store = store
         self.options = options
         self.rules = load_rules(options.rules_dir)
-        self.mapping = mapping or load_mapping(naming=options.naming)
+        self.mapping = mapping or load_mapping(options.mapping_file, naming=options.naming)
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,

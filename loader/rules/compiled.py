@@ -23,6 +23,12 @@ MARK_CLOSE = "\ue001"
 KIND_CODES = {"Person": "P", "Organization": "O", "Place": "L"}
 POLITY_CODE = "C"
 MATCH_TIMEOUT = 1.0
+PROBE_TIMEOUT = 0.5
+# Adversarial texts every pattern must get through quickly: nested quantifiers such as (\w+\s?)+$
+# take exponential time on them, and are refused at load time instead of hanging a run.
+PROBES = ("a" * 3000 + "!", "aa " * 1000 + "!", "Aa " * 1000 + "!", " " * 3000 + "!",
+          "\ue000P1\ue001 " * 500 + "!", "\ue000P1\ue001, " * 400 + ".", "of the " * 400 + "!",
+          "\ue000P1\ue001" + "aa " * 1000 + "!", "\ue000O1\ue001 " + "a" * 3000 + "!")
 _MACRO = regex.compile(r"(?<!\\)\{([A-Z][A-Z0-9_]*)\}")
 # Text normalisation for gazetteer matching; every replacement keeps the length.
 _FOLD = (("\u2019", "'"), ("\u2018", "'"), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"))
@@ -89,6 +95,15 @@ def _node_regex(node: dict) -> str:
     if ends:
         body = f"(?:{body})?" if len(branches) == 1 else body[:-1] + ")?"
     return body
+
+
+def _fast_enough(pattern: regex.Pattern[str]) -> bool:
+    try:
+        for probe in PROBES:
+            pattern.search(probe, timeout=PROBE_TIMEOUT)
+    except TimeoutError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +258,11 @@ class CompiledRules:
             compiled = regex.compile(source, regex.V0)
         except regex.error as exc:
             self.problems.append(origin.problem(f"bad regular expression: {exc}", sub))
+            return None
+        if not _fast_enough(compiled):
+            self.problems.append(origin.problem(
+                f"pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a 3,000-character probe); "
+                "avoid nested quantifiers such as (\\w+\\s?)+", sub))
             return None
         try:
             triggers = self._triggers(getattr(rule, "triggers", ()))

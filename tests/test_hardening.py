@@ -1,0 +1,102 @@
+"""Bad input, faults and hostile text: clear errors, exit codes, nothing half written, no secrets leaked."""
+
+from __future__ import annotations
+
+import shutil
+import string
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loader.errors import RuleError
+from loader.graph.mapping import load_mapping
+from loader.rules.compiled import CompiledRules
+from loader.rules.ruleset import load_ruleset
+from tests.conftest import EXAMPLES, ROOT, Graph, kgloader
+
+SECRET = "Sup3r-Secret-Passw0rd"
+
+# -- rule files: accepted, or refused with file/line/rule problems; never a traceback --------------
+SECTIONS = ["entities", "events", "memberships", "name_patterns", "role_references", "complements", "places",
+            "macros", "lexicon", "dates", "document", "version", "bogus"]
+FIELDS = ["id", "type", "name", "aliases", "pattern", "kind", "triggers", "participants", "answers", "exact",
+          "coref", "schema_class", "part_of", "titles", "months", "published", "unknown"]
+REGEXISH = st.text(alphabet=string.ascii_letters + "(){}[]?*+\\|.^$<>P:-_ " + "'", max_size=40)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 20), REGEXISH, st.sampled_from(
+    ["Person", "Organization", "Place", "meeting", "message", "group", "{PER} met {PER}",
+     "(?P<subject>{AGENT}) met (?P<objects>{AGENT})", "Country", "@titles", "a-b"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(FIELDS), inner, max_size=5)), max_leaves=12)
+RULE_FILES = st.dictionaries(st.sampled_from(SECTIONS), VALUES, max_size=4)
+
+
+def _assert_accepted_or_reported(directory: Path, path: Path) -> None:
+    try:
+        CompiledRules(load_ruleset(directory))
+    except RuleError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file == str(path) and problem.message
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=RULE_FILES)
+def test_random_rule_files_never_crash(tmp_path: Path, document: dict) -> None:
+    folder = tmp_path / "rules"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    path = folder / "random.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    _assert_accepted_or_reported(folder, path)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_random_text_as_rule_file_never_crashes(tmp_path: Path, text: str) -> None:
+    folder = tmp_path / "rules"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    path = folder / "noise.yaml"
+    path.write_text(text, encoding="utf-8")
+    _assert_accepted_or_reported(folder, path)
+
+
+# -- identifiers from mapping files --------------------------------------------------------------
+def test_mapping_that_injects_cypher_is_refused(graph: Graph, tmp_path: Path) -> None:
+    bad = tmp_path / "mapping.yaml"
+    spec = yaml.safe_load((ROOT / "schema" / "mapping.yaml").read_text(encoding="utf-8"))
+    spec["labels"]["sch:Person"] = "Person` WITH n MATCH (m) DETACH DELETE m //"
+    bad.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    run = kgloader("load", str(EXAMPLES), "--mapping", str(bad), *graph.cli, env=graph.env)
+    assert run.returncode == 2
+    assert str(bad) in run.stderr and "is not a valid identifier" in run.stderr and "sch:Person" in run.stderr
+    assert graph.count("MATCH (n) RETURN count(n) AS n") == 0
+    try:
+        load_mapping(bad)
+    except RuleError as exc:
+        assert exc.problems[0].line and exc.problems[0].line > 1
+    else:
+        raise AssertionError("the mapping was accepted")
+
+
+# -- an unreachable graph, and passwords ----------------------------------------------------------
+def test_unreachable_graph_exits_3_naming_the_uri_not_the_password(tmp_path: Path) -> None:
+    env = {**__import__("os").environ, "NEO4J_PASSWORD": SECRET}
+    reports = tmp_path / "reports"
+    run = kgloader("load", str(EXAMPLES), "--uri", "bolt://127.0.0.1:9", "--report-dir", str(reports),
+                   "--log-format", "json", env=env)
+    assert run.returncode == 3
+    assert "bolt://127.0.0.1:9" in run.stderr and SECRET not in run.stderr + run.stdout
+    stdin_run = kgloader("query", "overview", "--uri", "neo4j://127.0.0.1:9", "--password-stdin", stdin=SECRET + "\n")
+    assert stdin_run.returncode == 3 and SECRET not in stdin_run.stderr + stdin_run.stdout
+    for command in ([], ["load"], ["schedule"], ["query"], ["delete"], ["view"]):
+        help_text = kgloader(*command, "--help", env=env)
+        assert help_text.returncode == 0 and SECRET not in help_text.stdout
+    assert not reports.exists() or all(SECRET not in p.read_text() for p in reports.iterdir())
+
+
+def test_bad_uri_scheme_is_a_usage_error() -> None:
+    run = kgloader("query", "overview", "--uri", "http://localhost:7474")
+    assert run.returncode == 2 and "bolt:// or neo4j://" in run.stderr
