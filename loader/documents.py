@@ -54,12 +54,20 @@ def decode(path: Path, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def check_size(source: str, size: int, rules: CompiledRules) -> None:
+    limit = rules.ruleset.document.max_bytes
+    if size > limit:
+        raise DocumentError(f"{source}: too large for a news article ({size / 1e6:.1f} MB; the limit is "
+                            f"{limit / 1e6:.1f} MB, document.max_bytes in the rules)")
+
+
 def read_article(path: Path, rules: CompiledRules) -> Article:
-    data = path.read_bytes()
-    return parse_article(path.name, str(path), data, rules)
+    check_size(str(path), path.stat().st_size, rules)  # refused before it is read into memory
+    return parse_article(path.name, str(path), path.read_bytes(), rules)
 
 
 def parse_article(identifier: str, source: str, data: bytes, rules: CompiledRules) -> Article:
+    check_size(source, len(data), rules)
     text = decode(Path(source), data)
     lines = list(_lines(text))
     if not lines:

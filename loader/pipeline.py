@@ -79,10 +79,10 @@ def extract_file(extractor: Extractor, path: Path) -> Outcome:
         return Outcome(path, extractor.extract(read_article(path, extractor.rules)))
     except DocumentError as exc:
         return Outcome(path, None, str(exc))
+    except TimeoutError as exc:  # before OSError, of which it is a subclass
+        return Outcome(path, None, f"{path}: a rule took too long on this text ({exc})", failed=True)
     except OSError as exc:
         return Outcome(path, None, f"{path}: cannot read: {exc.strerror or exc}")
-    except TimeoutError as exc:
-        return Outcome(path, None, f"{path}: a rule took too long on this text ({exc})", failed=True)
     except Exception as exc:  # one article's failure must not stop the run; it is reported
         log.debug("extraction failed on %s", path, exc_info=True)
         return Outcome(path, None, f"{path}: extraction failed: {type(exc).__name__}: {exc}", failed=True)

@@ -100,3 +100,65 @@ def test_unreachable_graph_exits_3_naming_the_uri_not_the_password(tmp_path: Pat
 def test_bad_uri_scheme_is_a_usage_error() -> None:
     run = kgloader("query", "overview", "--uri", "http://localhost:7474")
     assert run.returncode == 2 and "bolt:// or neo4j://" in run.stderr
+
+
+# -- hostile, huge and many articles ------------------------------------------------------------
+HOSTILE = ('Raisi "meets" {Haniyeh} `MATCH (n) DETACH DELETE n` $x ${y} \\ \'q\' \u200b\u202eRTL\u202c\n\n'
+           'Thursday 22 June 2023 - 20:22\n\n'
+           'Ebrahim Raisi met with Ismail Haniyeh in Tehran on Monday; he said: "RETURN 1 // }{ ` $p \\" \\\\n".\n\n'
+           'In a letter to Ali Khamenei, Ismail Haniyeh wrote `CREATE (:Evil)` and {"a": [1, 2]} \u2028 x\u2029 y '
+           '\ue000P1\ue001 \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627.\n\n'
+           + "Hossein Salami met with Ebrahim Raisi again, and " * 4000 + "the talks ended.\n")
+
+
+def test_hostile_text_lands_byte_for_byte(graph: Graph, tmp_path: Path) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    (folder / "crlf.txt").write_bytes(b"Windows line ends\r\n\r\nEbrahim Raisi met with Ismail Haniyeh.\r\n")
+    run = kgloader("load", str(folder), *graph.cli, env=graph.env)
+    assert run.returncode == 0, run.stderr
+    assert "new 2" in run.stderr and "failed 0" in run.stderr
+    assert graph.count("MATCH (n:Evil) RETURN count(n) AS n") == 0
+    for name in ("hostile.txt", "crlf.txt"):
+        text = (folder / name).read_bytes().decode("utf-8").replace("\r\n", "\n")
+        article = graph.store.read("MATCH (a:NewsArticle {identifier: $id}) RETURN a.headline AS h", {"id": name})
+        assert article == [{"h": text.split("\n", 1)[0]}]
+        rows = graph.store.read(
+            "MATCH (e)-[:IN_ARTICLE]->(:NewsArticle {identifier: $id}) RETURN e.sentence AS s, e.beginIndex AS b, "
+            "e.endIndex AS e, e.anchorText AS anchor, e.anchorBegin AS ab, e.anchorEnd AS ae", {"id": name})
+        assert len(rows) >= 3
+        for row in rows:
+            assert text[row["b"]:row["e"]] == row["s"]
+            if row["anchor"] is not None:
+                assert text[row["ab"]:row["ae"]] == row["anchor"]
+    meetings = graph.store.read("MATCH (m:Meeting)-[:EVIDENCE]->(e:Evidence) RETURN e.sentence AS s")
+    assert any('"RETURN 1 // }{ ` $p \\" \\\\n"' in row["s"] for row in meetings)
+
+
+def test_huge_file_is_skipped_and_the_run_goes_on(graph: Graph, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES, folder)
+    with (folder / "huge.txt").open("w", encoding="utf-8") as handle:
+        handle.write("A very long page\n\n")
+        for _ in range(52_000):
+            handle.write("Ebrahim Raisi met with Ismail Haniyeh in Tehran. " * 20 + "\n")
+    assert (folder / "huge.txt").stat().st_size > 50_000_000
+    run = kgloader("load", str(folder), *graph.cli, env=graph.env)
+    assert run.returncode == 0, run.stderr
+    assert "huge.txt: too large for a news article" in run.stderr and "document.max_bytes" in run.stderr
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == len(list(EXAMPLES.glob("*.txt")))
+
+
+def test_a_hundred_thousand_tiny_files(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for i in range(100_000):
+        (folder / f"{i:06d}.txt").write_text(f"Note {i}\n", encoding="utf-8")
+    out = tmp_path / "tiny.nq"
+    run = kgloader("extract", str(folder), "-o", str(out), "--jobs", "2")
+    assert run.returncode == 0, run.stderr
+    assert "articles read 100000, skipped 0" in run.stderr
+    with out.open("rb") as handle:
+        headlines = sum(1 for line in handle if b"<http://schema.org/headline>" in line)
+    assert headlines == 100_000

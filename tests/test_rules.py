@@ -48,7 +48,8 @@ BAD_FILES = {
     "duplicate key": ("entities:\n  - id: someone\n    type: Person\n    name: A\n    name: B\n", 5, None,
                       "duplicate key 'name'"),
     "yaml syntax": ("entities:\n  - id: [unclosed\n", 3, None, "YAML"),
-    "catastrophic backtracking": ("memberships:\n  - id: role.slow\n    pattern: '(?P<title>(\\w+\\s?)+)$(?P<person>)(?P<org>)'\n",
+    "catastrophic backtracking": ("memberships:\n  - id: role.slow\n"
+                                  "    pattern: '(?P<title>(\\w+\\s?)+)$(?P<person>)(?P<org>)'\n",
                                   3, "role.slow", "backtracks catastrophically"),
     "bad id": ("entities:\n  - id: Not An Id\n    type: Person\n    name: X\n", 2, "Not An Id", "id"),
 }

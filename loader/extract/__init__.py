@@ -26,7 +26,7 @@ class Extractor:
         self.relation_finder = RelationFinder(rules)
 
     def extract(self, article: Article) -> Facts:
-        sentences = split_sentences(article, self.rules.abbreviations)
+        sentences = split_sentences(article, self.rules.abbreviations, self.rules.ruleset.document.max_sentence_chars)
         folded = fold(article.text)
         triggers = self.rules.triggers_by_sentence(folded, [(s.start, s.end) for s in sentences])
         present = {s.start: t for s, t in zip(sentences, triggers, strict=True)}

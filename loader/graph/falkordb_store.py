@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import logging
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,8 @@ from redis.retry import Retry
 from loader.errors import GraphUnavailable, LoadFailed
 from loader.graph.cypher import FALKORDB
 from loader.graph.store import GraphStore, Statement
+
+log = logging.getLogger("kgloader")
 
 START_TIMEOUT = 20.0
 MAX_SOCKET_PATH = 100
@@ -59,11 +62,17 @@ class EmbeddedServer:
     def start(self) -> None:
         """Reuse a running server or start one; then register this process as a client."""
         self.home.mkdir(parents=True, exist_ok=True)
+        self.ensure_running()
+        self._client_lock = (self.home / "clients.lock").open("a")
+        fcntl.flock(self._client_lock, fcntl.LOCK_SH)
+
+    def ensure_running(self) -> bool:
+        """Start the server if none answers (it comes back from its last snapshot); True if it was restarted."""
         with _locked(self.home / "server.lock"):
-            if not self._ping():
-                self._spawn()
-            self._client_lock = (self.home / "clients.lock").open("a")
-            fcntl.flock(self._client_lock, fcntl.LOCK_SH)
+            if self._ping():
+                return False
+            self._spawn()
+            return True
 
     def _spawn(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -155,11 +164,24 @@ class FalkorDBStore(GraphStore):
             self.db.connection.close()
         self.server.stop()
 
+    def _recover(self) -> None:
+        """After a lost connection: restart the server if it died, and connect again."""
+        if self.server.ensure_running():
+            log.warning("the embedded graph server had stopped; restarted it from its last snapshot")
+        with contextlib.suppress(Exception):
+            self.db.connection.close()
+        self.db = FalkorDB(unix_socket_path=str(self.server.socket))
+        self.graph = self.db.select_graph(self.graph_name)
+
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             result = self.graph.query(query, params)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise GraphUnavailable(f"lost {self.description}: {exc}") from exc
+        except (redis.ConnectionError, redis.TimeoutError):
+            try:
+                self._recover()
+                result = self.graph.query(query, params)
+            except (redis.ConnectionError, redis.TimeoutError, GraphUnavailable) as exc:
+                raise GraphUnavailable(f"lost {self.description}: {exc}") from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
         return [{name: _plain(value) for name, value in zip(header, row, strict=False)} for row in result.result_set]
 
@@ -174,6 +196,8 @@ class FalkorDBStore(GraphStore):
         try:
             replies = pipe.execute(raise_on_error=False)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            with contextlib.suppress(redis.ConnectionError, redis.TimeoutError, GraphUnavailable):
+                self._recover()  # so that the caller's retry finds a server
             raise LoadFailed(f"lost {self.description} during a write: {exc}") from exc
         errors = [reply for reply in replies if isinstance(reply, Exception)]
         if errors:

@@ -102,6 +102,8 @@ class DocumentRules(Strict):
     skip_lines: list[LinePattern] = []
     end_markers: list[LinePattern] = []
     skip_repeated_headline: bool = True
+    max_bytes: int = Field(10_000_000, ge=1, description="larger files are skipped: no news article is this long")
+    max_sentence_chars: int = Field(2000, ge=100, description="longer runs of text are cut at clause boundaries")
 
 
 class DatePattern(Strict):
