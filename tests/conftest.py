@@ -71,6 +71,14 @@ class Graph:
     def types(self) -> dict[str, int]:
         return {row["type"]: row["n"] for row in self.store.read(cypher.TYPE_COUNTS)}
 
+    def state(self) -> tuple[int, int, dict[str, int], set[str]]:
+        """Everything but the run records: counts per label and type, and every node's IRI."""
+        nodes = self.count("MATCH (n) WHERE NOT n:LoadRun RETURN count(n) AS n")
+        rels = self.count(cypher.COUNT_RELATIONSHIPS)
+        labels = {k: v for k, v in self.labels().items() if k not in ("LoadRun", "Resource")}
+        uris = {row["uri"] for row in self.store.read("MATCH (n) WHERE NOT n:LoadRun RETURN n.uri AS uri")}
+        return nodes, rels, labels, uris
+
     def totals(self) -> tuple[int, int, int]:
         return (self.count(cypher.COUNT_NODES), self.count(cypher.COUNT_RELATIONSHIPS),
                 self.count(cypher.PROPERTY_COUNT))
@@ -95,3 +103,13 @@ def graph(tmp_path: Path) -> Iterator[Graph]:
         yield Graph(store, cli, env)
     finally:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    """About 400 generated genre articles (benchmarks/corpus.py), for interrupted loads."""
+    from benchmarks.corpus import person_names, write_corpus
+
+    folder = tmp_path_factory.mktemp("corpus") / "articles"
+    write_corpus(folder, 1.5, person_names(300))
+    return folder

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import string
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import redis
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loader.errors import RuleError
 from loader.graph.mapping import load_mapping
+from loader.load import open_store
 from loader.rules.compiled import CompiledRules
 from loader.rules.ruleset import load_ruleset
 from tests.conftest import EXAMPLES, ROOT, Graph, kgloader
@@ -162,3 +169,42 @@ def test_a_hundred_thousand_tiny_files(tmp_path: Path) -> None:
     with out.open("rb") as handle:
         headlines = sum(1 for line in handle if b"<http://schema.org/headline>" in line)
     assert headlines == 100_000
+
+
+# -- the embedded server dies mid-load --------------------------------------------------------------
+PER_ARTICLE = "MATCH (n) WHERE n.articles IS NOT NULL UNWIND n.articles AS article RETURN article, count(*) AS n"
+LOADED = "MATCH (a:NewsArticle) WHERE a.kgLoaded IS NOT NULL RETURN a.identifier AS article"
+
+
+def test_embedded_server_killed_mid_load(tmp_path: Path, corpus: Path) -> None:
+    """Every article is fully loaded or absent after the crash; the next run leaves the clean graph."""
+    home = tmp_path / "kg"
+    env = {k: v for k, v in os.environ.items() if k != "KGLOADER_HOME"}
+    with open_store(None, home=home) as store:
+        graph = Graph(store, ["--home", str(home)], env)
+        pid = redis.Redis(unix_socket_path=str(store.server.socket)).info("server")["process_id"]
+        load = subprocess.Popen([sys.executable, "-m", "loader", "load", str(corpus), "--home", str(home),
+                                 "--batch-size", "300", "--jobs", "1"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(store.read(LOADED)) < 20 and time.monotonic() < deadline and load.poll() is None:
+            time.sleep(0.05)
+        assert load.poll() is None, "the load ended before the server could be killed"
+        os.kill(pid, signal.SIGKILL)
+        load.wait(timeout=300)
+        assert load.returncode in (0, 3), load.stderr.read()
+
+        loaded = {row["article"] for row in store.read(LOADED)}
+        supported = {row["article"]: row["n"] for row in store.read(PER_ARTICLE)}
+        assert set(supported) <= loaded, "an article is in the graph without its load stamp: half written"
+
+        reference_home = tmp_path / "reference"
+        clean = kgloader("load", str(corpus), "--home", str(reference_home), env=env)
+        assert clean.returncode == 0, clean.stderr
+        with open_store(None, home=reference_home) as reference_store:
+            reference = Graph(reference_store, [], env)
+            expected = {row["article"]: row["n"] for row in reference_store.read(PER_ARTICLE)}
+            for article in loaded:
+                assert supported[article] == expected[article], article
+            repair = kgloader("load", str(corpus), *graph.cli, env=env)
+            assert repair.returncode == 0, repair.stderr
+            assert graph.state() == reference.state()

@@ -16,20 +16,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from benchmarks.corpus import person_names, write_corpus
 from loader.schedule import Timing, lock_path, parse_every
 from tests.conftest import ROOT, SEEDS, Graph, kgloader
-
-FACTS = "MATCH (n) WHERE NOT n:LoadRun RETURN count(n) AS n"
-
-
-def graph_state(graph: Graph) -> tuple[int, int, dict[str, int], set[str]]:
-    """Everything but the run records: counts per label and type, and every node's IRI."""
-    nodes = graph.count(FACTS)
-    rels = graph.count("MATCH ()-[r]->() RETURN count(r) AS n")
-    labels = {k: v for k, v in graph.labels().items() if k not in ("LoadRun", "Resource")}
-    uris = {row["uri"] for row in graph.store.read("MATCH (n) WHERE NOT n:LoadRun RETURN n.uri AS uri")}
-    return nodes, rels, labels, uris
 
 
 def reports(folder: Path) -> list[dict]:
@@ -48,7 +36,7 @@ def test_second_run_over_unchanged_folder_extracts_and_writes_nothing(graph: Gra
     out = tmp_path / "reports"
     first = kgloader("load", str(inbox), *graph.cli, "--report-dir", str(out), env=graph.env)
     assert first.returncode == 0, first.stderr
-    before = graph_state(graph)
+    before = graph.state()
     second = kgloader("load", str(inbox), *graph.cli, "--report-dir", str(out), env=graph.env)
     assert second.returncode == 0, second.stderr
     runs = reports(out)
@@ -56,7 +44,7 @@ def test_second_run_over_unchanged_folder_extracts_and_writes_nothing(graph: Gra
     assert runs[1]["counts"] == {"seen": 5, "new": 0, "changed": 0, "unchanged": 5, "skipped": 0, "failed": 0,
                                  "pruned": 0}
     assert runs[1]["triples"] == 0 and runs[1]["rules_hash"] == runs[0]["rules_hash"]
-    assert graph_state(graph) == before
+    assert graph.state() == before
     recorded = graph.store.read("MATCH (r:LoadRun) RETURN r.new AS new, r.unchanged AS unchanged, "
                                 "r.kgloaderVersion AS version ORDER BY r.startedAt")
     assert [(r["new"], r["unchanged"]) for r in recorded] == [(5, 0), (0, 5)] and recorded[0]["version"]
@@ -128,13 +116,6 @@ def test_sigterm_stops_a_scheduler_cleanly(graph: Graph, inbox: Path, tmp_path: 
     assert {line["level"] for line in lines} <= {"info", "warning", "error"}
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("corpus") / "articles"
-    write_corpus(folder, 1.5, person_names(300))
-    return folder
-
-
 def test_killed_load_is_repaired_by_the_next_run(graph: Graph, corpus: Path, tmp_path: Path) -> None:
     """SIGKILL a load mid-run; the next run leaves exactly the graph an uninterrupted run leaves."""
     command = [sys.executable, "-m", "loader", "load", str(corpus), *graph.cli, "--batch-size", "300", "--jobs", "1"]
@@ -153,13 +134,13 @@ def test_killed_load_is_repaired_by_the_next_run(graph: Graph, corpus: Path, tmp
     assert 0 < partial < total
     repair = kgloader("load", str(corpus), *graph.cli, env=graph.env)
     assert repair.returncode == 0, repair.stderr
-    repaired = graph_state(graph)
+    repaired = graph.state()
 
     reference = Graph(graph.store, graph.cli, graph.env)
     reference.store.write([("MATCH (n) DETACH DELETE n", {})])
     clean = kgloader("load", str(corpus), *graph.cli, env=graph.env)
     assert clean.returncode == 0, clean.stderr
-    assert graph_state(reference) == repaired
+    assert reference.state() == repaired
 
 
 def test_intervals_and_cron() -> None:
