@@ -184,8 +184,9 @@ class Mapping:
                   lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]]) -> None:
         values = [convert_literal(lit) for lit in literals]
         if predicate in self.multivalued or len(values) > 1:
-            plain = [v for v in values if not isinstance(v, Temporal)]
-            plain += [v.value for v in values if isinstance(v, Temporal)]
+            plain = [v.value if isinstance(v, Temporal) else v for v in values]
+            if len({type(v) for v in plain}) > 1:  # graph stores keep lists of one type: mixed values as text
+                plain = [str(v).lower() if isinstance(v, bool) else str(v) for v in plain]
             lists[name] = sorted(set(plain), key=str)
             return
         value = values[0]
