@@ -12,6 +12,6 @@ WHERE fact IS NOT NULL OR entity IS NOT NULL
 RETURN article.identifier AS article,
        CASE WHEN fact IS NULL THEN 'mention' ELSE [l IN labels(fact) WHERE l <> 'Resource'][0] END AS kind,
        coalesce(fact.name, entity.name) AS fact, evidence.sentence AS sentence, evidence.rule AS rule,
-       coalesce(evidence.anchorBegin, evidence.beginIndex) AS offset
-ORDER BY article, offset, kind, fact
+       coalesce(evidence.anchorBegin, evidence.beginIndex) AS position
+ORDER BY article, position, kind, fact
 LIMIT $limit

@@ -15,8 +15,8 @@ WHERE (b:Person OR b:Organization OR b:Place) AND b <> a
        OR any(alias IN coalesce(b.alternateName, []) WHERE toLower(alias) CONTAINS toLower($to)))
 OPTIONAL MATCH (b)<-[:MENTIONS]-(mentioning:NewsArticle)
 WITH a, b, count(mentioning) AS weight ORDER BY weight DESC, b.name LIMIT 1
-MATCH path = allShortestPaths((a)-[:ATTENDEE|SENDER|RECIPIENT|MEMBER|ORGANIZATION|LOCATION|MENTIONS*..6]-(b))
-RETURN a.name AS from, b.name AS to, length(path) AS hops,
-       [n IN nodes(path) | coalesce(n.name, n.headline, n.uri)] AS path,
-       [r IN relationships(path) | type(r)] AS via
+MATCH route = allShortestPaths((a)-[:ATTENDEE|SENDER|RECIPIENT|MEMBER|ORGANIZATION|LOCATION|MENTIONS*..6]-(b))
+RETURN a.name AS source, b.name AS target, length(route) AS hops,
+       [n IN nodes(route) | coalesce(n.name, n.headline, n.uri)] AS route,
+       [r IN relationships(route) | type(r)] AS via
 LIMIT $limit

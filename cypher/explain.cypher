@@ -12,6 +12,6 @@ WHERE subject IS NOT NULL
   AND ($fact = '' OR subject.uri = $fact OR toLower(subject.name) CONTAINS toLower($fact))
   AND ($fact <> '' OR NOT evidence:Mention)
 RETURN label AS fact, article.identifier AS article, evidence.rule AS rule, evidence.sentence AS sentence,
-       evidence.beginIndex AS begin, evidence.endIndex AS end
-ORDER BY fact, article, begin
+       evidence.beginIndex AS beginIndex, evidence.endIndex AS endIndex
+ORDER BY fact, article, beginIndex
 LIMIT $limit

@@ -7,8 +7,8 @@ WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)
 OPTIONAL MATCH (p)<-[:MENTIONS]-(mentioning:NewsArticle)
 WITH p, count(mentioning) AS weight ORDER BY weight DESC, p.name LIMIT 1
 MATCH (membership:Membership)-[:MEMBER]->(p)
-MATCH (membership)-[:ORGANIZATION]->(org), (membership)-[:ROLE]->(role)
-RETURN p.name AS person, 'position' AS kind, role.prefLabel + ', ' + org.name AS detail, '' AS date
+MATCH (membership)-[:ORGANIZATION]->(org), (membership)-[:ROLE]->(roleConcept)
+RETURN p.name AS person, 'position' AS kind, roleConcept.prefLabel + ', ' + org.name AS detail, '' AS date
 UNION ALL
 MATCH (p:Person)
 WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)

@@ -96,7 +96,7 @@ def test_article_facts_with_evidence(seeded: Graph) -> None:
     assert {"Meeting", "Membership", "mention"} <= kinds
     meeting = next(r for r in rows if r["fact"] == "Meeting of Ebrahim Raisi and Ismail Haniyeh")
     assert "met with President of the Islamic Republic of Iran Ebrahim Raisi" in meeting["sentence"]
-    offsets = [r["offset"] for r in rows]
+    offsets = [r["position"] for r in rows]
     assert offsets == sorted(offsets)
 
 
@@ -104,24 +104,25 @@ def test_explain_a_meeting_and_an_entity(seeded: Graph) -> None:
     rows = run(seeded, "explain", fact="Meeting of Hossein Salami")
     assert {r["rule"] for r in rows} == {"meeting.met-with", "meeting.held-talks"}
     text = (SEEDS / rows[0]["article"]).read_text(encoding="utf-8")
-    assert all(text[r["begin"]:r["end"]] == r["sentence"] for r in rows)
+    assert all(text[r["beginIndex"]:r["endIndex"]] == r["sentence"] for r in rows)
     mentions = run(seeded, "explain", fact="Salih al-Aruri")
     assert any(r["fact"] == "mention of Salih al-Aruri" for r in mentions)
 
 
 def test_connection_between_two_people(seeded: Graph) -> None:
     rows = run(seeded, "connection", **{"from": "Salami", "to": "nakhalah"})
-    assert rows and {r["from"] for r in rows} == {"Hossein Salami"} and {r["to"] for r in rows} == {"Ziyad al-Nakhalah"}
-    assert all(r["path"][0] == "Hossein Salami" and r["path"][-1] == "Ziyad al-Nakhalah" for r in rows)
+    assert rows and {r["source"] for r in rows} == {"Hossein Salami"}
+    assert {r["target"] for r in rows} == {"Ziyad al-Nakhalah"}
+    assert all(r["route"][0] == "Hossein Salami" and r["route"][-1] == "Ziyad al-Nakhalah" for r in rows)
     assert min(r["hops"] for r in rows) <= 4
 
 
 def test_overview_counts_match_the_graph(seeded: Graph) -> None:
     rows = run(seeded, "overview")
-    labels = {r["name"]: r["count"] for r in rows if r["kind"] == "label"}
+    labels = {r["name"]: r["total"] for r in rows if r["kind"] == "label"}
     assert labels == {k: v for k, v in seeded.labels().items() if k != "Resource"}
     entities = [r for r in rows if r["kind"] == "entity"]
-    assert len(entities) == 10 and entities[0]["count"] >= entities[-1]["count"]
+    assert len(entities) == 10 and entities[0]["total"] >= entities[-1]["total"]
 
 
 def test_query_command_formats_and_errors(seeded: Graph) -> None:

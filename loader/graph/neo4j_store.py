@@ -53,7 +53,9 @@ class Neo4jStore(GraphStore):
                 tx.run(query, params).consume()
 
         try:
-            with self.driver.session(database=self.database) as session:
+            # the same bookmark manager as execute_query: a read after this write sees it (causal consistency)
+            with self.driver.session(database=self.database,
+                                     bookmark_manager=self.driver.execute_query_bookmark_manager) as session:
                 session.execute_write(work)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise LoadFailed(f"lost {self.description} during a write (nothing committed): {_message(exc)}") from exc
