@@ -266,40 +266,51 @@ def list_queries() -> None:
             click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)})  {param.description}")
 
 
+def query_options(func: Callable[..., None]) -> Callable[..., None]:
+    """The query name and its parameters, shared by `query` and `view`."""
+    func = click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+                        help="A query parameter (repeatable).")(func)
+    return click.argument("name")(func)
+
+
+@contextlib.contextmanager
+def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool,
+                   database: str | None, home: Path | None):
+    """Run a prepared query; yields the open store (for follow-up reads) and the rows."""
+    from loader.queries import find_query, load_queries, parse_params
+
+    prepared = find_query(load_queries(), name)
+    bound = prepared.bind(parse_params(params))
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+        yield store, store.read(prepared.text, bound)
+
+
 @app.command()
-@click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@query_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @graph_options
 def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: str, password_stdin: bool,
           database: str | None, home: Path | None) -> None:
     """Run a prepared query against the graph and print its rows."""
-    from loader.queries import find_query, format_rows, load_queries, parse_params
+    from loader.queries import format_rows
 
-    prepared = find_query(load_queries(), name)
-    bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
-        rows = store.read(prepared.text, bound)
-    click.echo(format_rows(rows, fmt))
+    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (_, rows):
+        click.echo(format_rows(rows, fmt))
 
 
 @app.command()
-@click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
+@query_options
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The HTML page to write.")
 @graph_options
 def view(name: str, params: tuple[str, ...], output: Path, uri: str | None, user: str, password_stdin: bool,
          database: str | None, home: Path | None) -> None:
     """Draw a prepared query's entities and the facts linking them as an interactive HTML page."""
-    from loader.queries import find_query, load_queries, parse_params
     from loader.view import build_graph, render_html
 
-    prepared = find_query(load_queries(), name)
-    bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
-        graph = build_graph(store, store.read(prepared.text, bound))
+    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (store, rows):
+        graph = build_graph(store, rows)
     html = render_html(graph, f"kgloader: {name}")
     _write_atomically(output, lambda handle: handle.write(html.encode("utf-8")))
     click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")

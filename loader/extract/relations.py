@@ -8,8 +8,10 @@ of Islamic Jihad`) as the person it names, so event rules see `{PER} met with {P
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 import regex
 
@@ -165,6 +167,8 @@ class RelationFinder:
         return min(candidates, key=lambda e: rank.get(entities[e].schema_class, len(priority)))
 
 
+F = TypeVar("F", Message, Membership)
+
 _CLAUSE_BREAK = regex.compile(
     r"[,;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
 
@@ -249,33 +253,34 @@ def merge_meetings(meetings: list[Meeting]) -> list[Meeting]:
     return out
 
 
-def merge_messages(messages: list[Message]) -> list[Message]:
-    out: dict[tuple[str, str], Message] = {}
-    for message in messages:
-        key = (message.sender, message.recipient)
-        same = out.get(key)
+def _merge_by(items: list[F], key: Callable[[F], Hashable], absorb: Callable[[F, F], None]) -> list[F]:
+    """One fact per key: later ones fold into the first (`absorb`), evidence is unioned."""
+    out: dict[Hashable, F] = {}
+    for item in items:
+        same = out.get(key(item))
         if same is None:
-            out[key] = Message(message.sender, message.recipient, message.date, message.answers,
-                               list(message.evidence))
+            out[key(item)] = replace(item, evidence=list(item.evidence))
             continue
-        same.date = same.date or message.date
-        same.answers = same.answers or message.answers
-        same.evidence += [e for e in message.evidence if e not in same.evidence]
+        absorb(same, item)
+        same.evidence += [e for e in item.evidence if e not in same.evidence]
     return list(out.values())
+
+
+def merge_messages(messages: list[Message]) -> list[Message]:
+    """One message per sender and recipient within an article."""
+
+    def absorb(same: Message, other: Message) -> None:
+        same.date = same.date or other.date
+        same.answers = same.answers or other.answers
+
+    return _merge_by(messages, lambda m: (m.sender, m.recipient), absorb)
 
 
 def merge_memberships(found: list[Membership]) -> list[Membership]:
     """One membership per person and organisation in an article: the most specific role wins."""
-    out: dict[tuple[str, str], Membership] = {}
-    for membership in found:
-        key = (membership.person, membership.organization)
-        same = out.get(key)
-        if same is None:
-            out[key] = Membership(membership.person, membership.organization, membership.role,
-                                  list(membership.evidence))
-            continue
-        if len(membership.role) > len(same.role):
-            same.role = membership.role
-        same.evidence += [e for e in membership.evidence if e not in same.evidence]
-    return list(out.values())
 
+    def absorb(same: Membership, other: Membership) -> None:
+        if len(other.role) > len(same.role):
+            same.role = other.role
+
+    return _merge_by(found, lambda m: (m.person, m.organization), absorb)
