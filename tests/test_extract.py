@@ -132,3 +132,22 @@ def test_text_outside_rules_yields_no_events(extract_text) -> None:
 
 def test_example_files_exist() -> None:
     assert len(list(Path(EXAMPLES).glob("*.txt"))) >= 6
+
+
+def test_delegation_headed_by_and_dateline_with_country(extract_text) -> None:
+    facts = extract_text("Nasrallah receives delegation\n\nTuesday 12 March 2024 - 10:00\n\n"
+                         "BEIRUT, Lebanon (AP) — Hezbollah Secretary General Sayyed Hassan Nasrallah received a "
+                         "Hamas delegation headed by Khalil al-Hayya on Monday.\n")
+    assert facts.publisher == "associated-press"
+    assert meetings(facts)[frozenset({"Hassan Nasrallah", "Khalil al-Hayya"})] == ("2024-03-11", None)
+    assert ("Hassan Nasrallah", "Hezbollah", "secretary general") in roles(facts)
+
+
+def test_org_unit_title_name_and_people_over_organisations(extract_text) -> None:
+    facts = extract_text("Raisi writes to UN\n\nIranian Foreign Minister Hossein Amir-Abdollahian met with Hamas "
+                         "political bureau chief Ismail Haniyeh in Doha. President Ebrahim Raisi, in a letter to "
+                         "UN Secretary-General Antonio Guterres, called for action.\n")
+    assert meetings(facts) == {frozenset({"Hossein Amir-Abdollahian", "Ismail Haniyeh"}): (None, "Doha")}
+    assert ("Ismail Haniyeh", "Hamas", "chief of the political bureau") in roles(facts)
+    # the headline's letter "to UN" is the body's letter to the UN's secretary-general
+    assert messages(facts) == {("Ebrahim Raisi", "Antonio Guterres")}

@@ -11,6 +11,7 @@ from loader.extract.relations import (
     merge_meetings,
     merge_memberships,
     merge_messages,
+    prefer_people,
 )
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Mention
@@ -46,12 +47,13 @@ class Extractor:
         publisher = article.publisher and next(
             (m.entity_id for m in mentions if m.start == article.publisher.start), None)
         all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
+        members = {(m.person, m.organization) for m in memberships}
         return Facts(
             article=article,
             entities=entities,
             mentions=all_mentions,
-            meetings=merge_meetings(meetings),
-            messages=merge_messages(messages),
+            meetings=prefer_people(merge_meetings(meetings), members),
+            messages=prefer_people(merge_messages(messages), members),
             memberships=memberships,
             publisher=publisher,
             sentences=tuple((s.start, s.end) for s in sentences),

@@ -189,7 +189,8 @@ class EntityFinder:
                 entity_id = slug(located.text)
                 if entity_id in entities and entities[entity_id].kind != kind:
                     continue
-                entities.setdefault(entity_id, Entity(entity_id, kind, schema_class, _title(located.text)))
+                name = _title(located.text) if kind == "Place" else located.text  # TEHRAN, but AP
+                entities.setdefault(entity_id, Entity(entity_id, kind, schema_class, name))
             out.append(Mention(entity_id, located.start, located.end, located.text, located.rule))
         return out
 

@@ -168,6 +168,7 @@ class RelationFinder:
 
 
 F = TypeVar("F", Message, Membership)
+G = TypeVar("G", Meeting, Message)
 
 _CLAUSE_BREAK = regex.compile(
     r"[,;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
@@ -274,6 +275,28 @@ def merge_messages(messages: list[Message]) -> list[Message]:
         same.answers = same.answers or other.answers
 
     return _merge_by(messages, lambda m: (m.sender, m.recipient), absorb)
+
+
+def _parties(fact: Meeting | Message) -> tuple[str, ...]:
+    return fact.participants if isinstance(fact, Meeting) else (fact.sender, fact.recipient)
+
+
+def prefer_people(facts: list[G], members: set[tuple[str, str]]) -> list[G]:
+    """Drop a fact naming an organisation where the article has the same fact naming one of its
+    members instead ("Raisi writes to UN" in the headline, "to UN Secretary-General Guterres" below)."""
+    keyed = {_parties(f) for f in facts}
+
+    def covered(fact: G) -> bool:
+        parties = _parties(fact)
+        for i, party in enumerate(parties):
+            for person, organization in members:
+                if organization == party:
+                    swapped = (*parties[:i], person, *parties[i + 1:])
+                    if swapped in keyed or tuple(sorted(swapped)) in keyed:
+                        return True
+        return False
+
+    return [f for f in facts if not covered(f)]
 
 
 def merge_memberships(found: list[Membership]) -> list[Membership]:
