@@ -151,3 +151,22 @@ def test_org_unit_title_name_and_people_over_organisations(extract_text) -> None
     assert ("Ismail Haniyeh", "Hamas", "chief of the political bureau") in roles(facts)
     # the headline's letter "to UN" is the body's letter to the UN's secretary-general
     assert messages(facts) == {("Ebrahim Raisi", "Antonio Guterres")}
+
+
+@pytest.mark.parametrize(("text", "meeting", "letter", "role"), [
+    ("Iran’s Foreign Minister Hossein Amir-Abdollahian and his Syrian counterpart Faisal Mekdad held talks in "
+     "Damascus.", {"Hossein Amir-Abdollahian", "Faisal Mekdad"}, None, ("Hossein Amir-Abdollahian", "Iran")),
+    ("Russian President Vladimir Putin hosted Iranian President Ebrahim Raisi on 7 December 2023.",
+     {"Vladimir Putin", "Ebrahim Raisi"}, None, ("Vladimir Putin", "Russia")),
+    ("Imam Khamenei received the head of the judiciary, Gholamhossein Mohseni-Ejei, on Tuesday.",
+     {"Ali Khamenei", "Gholamhossein Mohseni-Ejei"}, None, None),
+    ("The Secretary General of Hezbollah, Sayyed Hassan Nasrallah, wrote a letter to the leader of Ansarullah, "
+     "Abdul-Malik al-Houthi.", None, ("Hassan Nasrallah", "Abdul-Malik al-Houthi"), ("Hassan Nasrallah", "Hezbollah")),
+    ("Hamas spokesman Hazem Qassem said the movement welcomed the decision.", None, None, ("Hazem Qassem", "Hamas")),
+])
+def test_phrasings_of_the_genre(extract_text, text: str, meeting, letter, role) -> None:
+    facts = extract_text(f"News\n\n{text}\n")
+    assert set(meetings(facts)) == ({frozenset(meeting)} if meeting else set())
+    assert messages(facts) == ({letter} if letter else set())
+    if role:
+        assert role in {(person, org) for person, org, _ in roles(facts)}
