@@ -75,9 +75,12 @@ def entity_iri(entity: Entity) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}{KIND_PATHS[entity.kind]}/{quote(entity.id, safe='')}")
 
 
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+
+
 def _literal(value: str | int, datatype: str | None = None) -> ox.Literal:
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=xsd("integer"))
+        return ox.Literal(str(value), datatype=XSD_INTEGER)
     return ox.Literal(value, datatype=xsd(datatype)) if datatype else ox.Literal(value)
 
 
@@ -93,9 +96,12 @@ class _Graph:
         self.name = name
         self.quads: list[ox.Quad] = []
         self._described: set[str] = set()
+        append, quad = self.quads.append, ox.Quad
 
-    def add(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
-        self.quads.append(ox.Quad(subject, predicate, obj, self.name))
+        def add(subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
+            append(quad(subject, predicate, obj, name))  # the hot path: no attribute lookups
+
+        self.add = add
 
     def first(self, node: ox.NamedNode) -> bool:
         """True the first time a shared node comes up in this graph."""
