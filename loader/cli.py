@@ -113,7 +113,8 @@ def graph_options(func: Callable[..., None]) -> Callable[..., None]:
                      help="Neo4j user."),
         click.option("--password-stdin", is_flag=True,
                      help="Read the Neo4j password from standard input (default: $NEO4J_PASSWORD)."),
-        click.option("--database", help="Neo4j database, or the embedded graph's name (default: kgloader)."),
+        click.option("--database", help="Neo4j database (default: neo4j), or the embedded graph's name "
+                                        "(default: kgloader)."),
         click.option("--home", type=click.Path(path_type=Path, file_okay=False), envvar="KGLOADER_HOME",
                      show_envvar=True, help="Folder of the embedded graph (default: ./.kgloader)."),
     ]

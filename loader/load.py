@@ -78,7 +78,8 @@ def open_store(uri: str | None, user: str | None = None, password: str | None = 
         raise UsageError("no Neo4j password: set NEO4J_PASSWORD or pass --password-stdin")
     from loader.graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(uri, user or "neo4j", password, database)
+    # the database is always named: the driver then needs no round trip to resolve the home database
+    return Neo4jStore(uri, user or "neo4j", password, database or "neo4j")
 
 
 def file_hash(path: Path) -> str:

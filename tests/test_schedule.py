@@ -153,3 +153,21 @@ def test_intervals_and_cron() -> None:
                        *(["--every", bad[0]] if bad[0] is not None else []),
                        *(["--cron", bad[1]] if bad[1] is not None else []))
         assert run.returncode == 2, (bad, run.stderr)
+
+
+def test_changed_rules_re_extract_everything(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    from loader.resources import default_rules_dir
+
+    assert kgloader("load", str(inbox), *graph.cli, env=graph.env).returncode == 0
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    gazetteer = rules / "gazetteer" / "persons.yaml"
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8").replace("aliases: [Salami]",
+                                                                       "aliases: [Salami, Hossein Salami Jr]"))
+    out = tmp_path / "reports"
+    run = kgloader("load", str(inbox), "--rules", str(rules), *graph.cli, "--report-dir", str(out), env=graph.env)
+    assert run.returncode == 0, run.stderr
+    report = reports(out)[0]
+    assert len(report["changed"]) == 5 and report["unchanged"] == 0
+    again = kgloader("load", str(inbox), "--rules", str(rules), *graph.cli, "--report-dir", str(out), env=graph.env)
+    assert again.returncode == 0 and reports(out)[-1]["unchanged"] == 5

@@ -21,10 +21,10 @@ from loader.graph.store import GraphStore, Statement
 class Neo4jStore(GraphStore):
     dialect = NEO4J
 
-    def __init__(self, uri: str, user: str, password: str, database: str | None = None):
-        # the description names the server, never the password
-        self.description = f"Neo4j at {uri}" + (f" (database {database})" if database else "")
-        self.database = database or None
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j"):
+        # the description names the server and database, never the password
+        self.description = f"Neo4j at {uri} (database {database})"
+        self.database = database
         try:
             self.driver = GraphDatabase.driver(uri, auth=(user, password))
             self.driver.verify_connectivity()
