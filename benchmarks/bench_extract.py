@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.corpus import rules_with_gazetteer, write_corpus
 
 
-def measure(corpus: Path, rules: Path, output: Path) -> dict[str, float]:
+def measure(corpus: Path, rules: Path, output: Path, jobs: int) -> dict[str, float]:
+    """The extract command's own code path (loader.pipeline.write_extraction)."""
     from loader.documents import expand_paths
-    from loader.pipeline import extract_paths
-    from loader.rdf import article_quads, format_for, write_dataset
+    from loader.pipeline import write_extraction
+    from loader.rdf import format_for
     from loader.rules import load_rules
 
     started = time.perf_counter()
@@ -33,34 +34,27 @@ def measure(corpus: Path, rules: Path, output: Path) -> dict[str, float]:
     rules_seconds = time.perf_counter() - started
     files = expand_paths([str(corpus)])
     size = sum(f.stat().st_size for f in files)
-    counts = {"articles": 0, "triples": 0}
-
-    def quads():
-        for outcome in extract_paths(files, rules, jobs=1):
-            assert outcome.facts is not None, outcome.problem
-            batch = article_quads(outcome.facts)
-            counts["articles"] += 1
-            counts["triples"] += len(batch)
-            yield from batch
-
     started = time.perf_counter()
     with output.open("wb") as handle:
-        write_dataset(quads(), handle, format_for(output))
+        summary = write_extraction(files, handle, format_for(output), rules, jobs)
     seconds = time.perf_counter() - started
-    return {"megabytes": round(size / 1e6, 2), "articles": counts["articles"], "triples": counts["triples"],
-            "rules_seconds": round(rules_seconds, 2), "seconds": round(seconds, 2),
-            "mb_per_s": round(size / 1e6 / seconds, 2), "triples_per_s": round(counts["triples"] / seconds),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"megabytes": round(size / 1e6, 2), "articles": summary.read, "triples": summary.triples,
+            "rules_seconds": round(rules_seconds, 2), "seconds": round(seconds, 2), "jobs": jobs,
+            "mb_per_s": round(size / 1e6 / seconds, 2), "triples_per_s": round(summary.triples / seconds),
+            "peak_rss_mb": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) / 1024, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[5, 10])
     parser.add_argument("--aliases", type=int, default=10_000)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (the target is per core: 1)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(*(Path(p) for p in args.child))))
+        corpus, rules, output, jobs = args.child
+        print(json.dumps(measure(Path(corpus), Path(rules), Path(output), int(jobs))))
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -69,12 +63,13 @@ def main() -> None:
             corpus = root / f"corpus-{size}"
             write_corpus(corpus, size, names)
             run = subprocess.run([sys.executable, __file__, "--child", str(corpus), str(rules),
-                                  str(root / f"out-{size}.nq")], capture_output=True, text=True, check=True)
+                                  str(root / f"out-{size}.nq"), str(args.jobs)], capture_output=True, text=True,
+                                 check=True)
             result = json.loads(run.stdout)
             print(f"{result['megabytes']:>6} MB  {result['articles']:>6} articles  {result['triples']:>8} triples  "
                   f"{result['seconds']:>6} s  {result['mb_per_s']:>5} MB/s  {result['triples_per_s']:>7} triples/s  "
-                  f"peak RSS {result['peak_rss_mb']} MB  (rules load {result['rules_seconds']} s, "
-                  f"{args.aliases} aliases)")
+                  f"peak RSS {result['peak_rss_mb']} MB  (jobs {result['jobs']}, "
+                  f"rules load {result['rules_seconds']} s, {args.aliases} aliases)")
 
 
 if __name__ == "__main__":

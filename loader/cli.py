@@ -18,8 +18,8 @@ import click
 from loader import __version__
 from loader.documents import expand_paths
 from loader.errors import KgError, LoadFailed
-from loader.pipeline import Summary, default_jobs, extract_paths
-from loader.rdf import article_quads, format_for, vocabulary_quads, write_dataset
+from loader.pipeline import Summary, default_jobs, write_extraction
+from loader.rdf import format_for
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
@@ -66,20 +66,10 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     files = expand_paths(list(paths))
     load_rules(rules_dir)
     started = time.perf_counter()
-    summary = Summary()
-
-    def quads():
-        yield from vocabulary_quads()
-        for outcome in extract_paths(files, rules_dir, jobs or default_jobs()):
-            if outcome.facts is None:
-                summary.skip(outcome.path, outcome.problem or "unknown problem")
-                continue
-            article = article_quads(outcome.facts)
-            summary.add(outcome.facts, len(article))
-            yield from article
-
-    _write_atomically(output, lambda handle: write_dataset(quads(), handle, fmt))
-    _print_summary(summary, time.perf_counter() - started, output)
+    summaries: list[Summary] = []
+    _write_atomically(output, lambda handle: summaries.append(
+        write_extraction(files, handle, fmt, rules_dir, jobs or default_jobs())))
+    _print_summary(summaries[0], time.perf_counter() - started, output)
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

@@ -25,6 +25,7 @@ from loader.graph import cypher
 from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
 from loader.graph.store import GraphStore, GraphWriter
+from loader.model import Facts
 from loader.pipeline import extract_paths
 from loader.rdf import article_quads
 from loader.rules import load_rules
@@ -80,6 +81,18 @@ def open_store(uri: str | None, user: str | None = None, password: str | None = 
 
     # the database is always named: the driver then needs no round trip to resolve the home database
     return Neo4jStore(uri, user or "neo4j", password, database or "neo4j")
+
+
+@dataclass(frozen=True)
+class MapArticle:
+    """The RDF and map stages for one article, run in the extraction worker: facts → rows."""
+
+    mapping: Mapping
+
+    def __call__(self, facts: Facts) -> tuple[ArticleRows, int]:
+        rows = self.mapping.rows(article_quads(facts))
+        rows.identifier = facts.article.identifier
+        return rows, rows.triples
 
 
 def file_hash(path: Path) -> str:
@@ -149,17 +162,15 @@ class Loader:
 
     def _rows(self, todo: list[Path], report: LoadReport,
               on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:
-        for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs):
+        for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping)):
             if on_article:
                 on_article()
-            if outcome.facts is None:
+            if not outcome.ok:
                 entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
                 (report.failed if outcome.failed else report.skipped).append(entry)
                 log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
                 continue
-            rows = self.mapping.rows(article_quads(outcome.facts))
-            rows.identifier = outcome.facts.article.identifier
-            yield rows
+            yield outcome.result
 
     def _write(self, batch: list[ArticleRows], manifest: dict[str, dict[str, object]],
                stamps: dict[str, dict[str, str]], report: LoadReport) -> None:

@@ -1,7 +1,8 @@
-"""Runs read → rules over many files, in order, optionally across processes.
+"""Runs read → rules (→ a finishing stage) over many files, in order, optionally across processes.
 
-Workers each compile the rules once (fork shares the parent's copy) and send back plain
-Facts; output order is the sorted input order whatever `jobs` is, so results are identical.
+Workers each compile the rules once (fork shares the parent's copy). A `finish` step (the
+RDF stage's N-Quads, or the map stage's rows) runs in the worker too, so the main process
+only writes; output order is the sorted input order whatever `jobs` is, so results are identical.
 """
 
 from __future__ import annotations
@@ -10,28 +11,57 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
 
 from loader.documents import read_article
 from loader.errors import DocumentError
 from loader.extract import Extractor
 from loader.model import Facts
+from loader.rdf import article_nquads, write_articles
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
 WINDOW_PER_JOB = 32
 
 
+Finish = Callable[[Facts], tuple[Any, int]]
+
+
+@dataclass(frozen=True)
+class FactStats:
+    """What an article yielded, for summaries (small enough to send back from a worker)."""
+
+    entities: tuple[str, ...]
+    meetings: int
+    messages: int
+    memberships: int
+
+    @classmethod
+    def of(cls, facts: Facts) -> FactStats:
+        return cls(tuple(facts.entities), len(facts.meetings), len(facts.messages), len(facts.memberships))
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """One input file: its facts, or why it was skipped (unreadable) or failed (an error at run time)."""
+    """One input file: its facts (or, with a finish step, its finished result and triple count),
+    or why it was skipped (unreadable) or failed (an error at run time)."""
 
     path: Path
     facts: Facts | None
     problem: str | None = None
     failed: bool = False
+    result: Any = None
+    triples: int = 0
+    stats: FactStats | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
 
 
 @dataclass
@@ -44,12 +74,12 @@ class Summary:
     memberships: int = 0
     triples: int = 0
 
-    def add(self, facts: Facts, triples: int) -> None:
+    def add(self, stats: FactStats, triples: int) -> None:
         self.read += 1
-        self.entities.update(facts.entities)
-        self.meetings += len(facts.meetings)
-        self.messages += len(facts.messages)
-        self.memberships += len(facts.memberships)
+        self.entities.update(stats.entities)
+        self.meetings += stats.meetings
+        self.messages += stats.messages
+        self.memberships += stats.memberships
         self.triples += triples
 
     def skip(self, path: Path, problem: str) -> None:
@@ -57,26 +87,30 @@ class Summary:
         log.warning("skipped %s", problem)
 
 
-_worker: Extractor | None = None
+_worker: tuple[Extractor, Finish | None] | None = None
 
 
-def _init_worker(rules_dir: Path | None) -> None:
+def _init_worker(rules_dir: Path | None, finish: Finish | None) -> None:
     """Workers die on SIGTERM (Pool.terminate) and leave Ctrl-C to the parent, whose handlers fork copied."""
     global _worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = Extractor(load_rules(rules_dir))
+    _worker = (Extractor(load_rules(rules_dir)), finish)
 
 
 def _extract_one(path: Path) -> Outcome:
     assert _worker is not None
-    return extract_file(_worker, path)
+    return extract_file(_worker[0], path, _worker[1])
 
 
-def extract_file(extractor: Extractor, path: Path) -> Outcome:
-    """Read and extract one file; a bad document is an Outcome with a problem, never an exception."""
+def extract_file(extractor: Extractor, path: Path, finish: Finish | None = None) -> Outcome:
+    """Read, extract (and finish) one file; a bad document is an Outcome with a problem, never an exception."""
     try:
-        return Outcome(path, extractor.extract(read_article(path, extractor.rules)))
+        facts = extractor.extract(read_article(path, extractor.rules))
+        if finish is None:
+            return Outcome(path, facts, stats=FactStats.of(facts))
+        result, triples = finish(facts)
+        return Outcome(path, None, result=result, triples=triples, stats=FactStats.of(facts))
     except DocumentError as exc:
         return Outcome(path, None, str(exc))
     except TimeoutError as exc:  # before OSError, of which it is a subclass
@@ -92,17 +126,18 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int) -> Iterator[Outcome]:
+def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
+                  finish: Finish | None = None) -> Iterator[Outcome]:
     """Outcomes in input order; `jobs` > 1 spreads the work over processes."""
     rules = load_rules(rules_dir)  # fail fast on bad rules, before any worker starts
     if jobs <= 1 or len(paths) < 2:
         extractor = Extractor(rules)
         for path in paths:
-            yield extract_file(extractor, path)
+            yield extract_file(extractor, path, finish)
         return
     context = multiprocessing.get_context("fork")
     window = jobs * WINDOW_PER_JOB
-    with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir,)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:
         # a bounded window of files in flight: workers never run ahead of a slow consumer
         # (a graph write), so memory stays flat however large the corpus
         pending = pool.imap(_extract_one, paths[:window], chunksize=4)
@@ -111,3 +146,21 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int) -> Itera
                 if start < len(paths) else iter(())
             yield from pending
             pending = following
+
+
+def write_extraction(files: list[Path], output: BinaryIO, fmt: ox.RdfFormat, rules_dir: Path | None,
+                     jobs: int) -> Summary:
+    """The extract command: articles → one dataset, the RDF stage running in the workers."""
+    summary = Summary()
+
+    def chunks() -> Iterator[bytes]:
+        for outcome in extract_paths(files, rules_dir, jobs, finish=article_nquads):
+            if not outcome.ok:
+                summary.skip(outcome.path, outcome.problem or "unknown problem")
+                continue
+            assert outcome.stats is not None
+            summary.add(outcome.stats, outcome.triples)
+            yield outcome.result
+
+    write_articles(chunks(), output, fmt)
+    return summary

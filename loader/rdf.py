@@ -9,6 +9,7 @@ Quads are built with pyoxigraph terms and written by pyoxigraph's streaming seri
 from __future__ import annotations
 
 import hashlib
+import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -277,6 +278,24 @@ def format_for(path: Path) -> ox.RdfFormat:
     if fmt is None:
         raise UsageError(f"{path}: unknown output format; use one of {', '.join(sorted(FORMATS))}")
     return fmt
+
+
+def article_nquads(facts: Facts) -> tuple[bytes, int]:
+    """One article as N-Quads bytes and its triple count: what a worker sends back."""
+    quads = article_quads(facts)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS), len(quads)
+
+
+def write_articles(chunks: Iterable[bytes], output: BinaryIO, fmt: ox.RdfFormat) -> None:
+    """The vocabulary, then each article's N-Quads chunk: copied as they are for N-Quads, parsed back
+    (fast) and streamed through one serialiser, with one set of prefixes, for the other formats."""
+    if fmt == ox.RdfFormat.N_QUADS:
+        output.write(ox.serialize(vocabulary_quads(), format=fmt))
+        for chunk in chunks:
+            output.write(chunk)
+        return
+    parsed = (quad for chunk in chunks for quad in ox.parse(chunk, format=ox.RdfFormat.N_QUADS))
+    write_dataset(itertools.chain(vocabulary_quads(), parsed), output, fmt)
 
 
 def write_dataset(quads: Iterable[ox.Quad], output: BinaryIO, fmt: ox.RdfFormat) -> None:
