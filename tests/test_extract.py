@@ -170,3 +170,12 @@ def test_phrasings_of_the_genre(extract_text, text: str, meeting, letter, role) 
     assert messages(facts) == ({letter} if letter else set())
     if role:
         assert role in {(person, org) for person, org, _ in roles(facts)}
+
+
+def test_place_is_where_the_event_happened_not_what_was_discussed(extract_text) -> None:
+    facts = extract_text("Talks\n\nHaniyeh met with Ebrahim Raisi in Tehran on Monday to discuss developments in "
+                         "Jenin. Later, Ismail Haniyeh met with Ali Akbar Ahmadian in order to discuss the "
+                         "situation in the West Bank.\n")
+    found = meetings(facts)
+    assert found[frozenset({"Ismail Haniyeh", "Ebrahim Raisi"})][1] == "Tehran"
+    assert found[frozenset({"Ismail Haniyeh", "Ali Akbar Ahmadian"})][1] is None

@@ -154,11 +154,14 @@ class RelationFinder:
                 out.update(masked.placeholders(match.start("x"), match.end("x")))
         return out
 
-    def _place(self, masked: MaskedSentence, match: regex.Match[str], entities: dict[str, Entity]) -> str | None:
+    def _place(self, masked: MaskedSentence, match: regex.Match[str], entities: Mapping[str, Entity]) -> str | None:
+        """The event's place: its own `place` group, else a place rule's hit before the end of the
+        clause that holds the match ("met X in Amman on Sunday", not "... developments in Palestine")."""
         candidates = _coded(masked, match, "place", {"L", POLITY_CODE}) if "place" in match.groupdict() else []
         if not candidates:
+            end = _clause_end(masked.text, match.end())
             for compiled in self.rules.places:
-                for hit in compiled.regex.finditer(masked.text, overlapped=True, timeout=1.0):
+                for hit in compiled.regex.finditer(masked.text, 0, end, overlapped=True, timeout=1.0):
                     candidates += _coded(masked, hit, "place", {"L", POLITY_CODE})
         if not candidates:
             return None
