@@ -179,3 +179,13 @@ def test_place_is_where_the_event_happened_not_what_was_discussed(extract_text) 
     found = meetings(facts)
     assert found[frozenset({"Ismail Haniyeh", "Ebrahim Raisi"})][1] == "Tehran"
     assert found[frozenset({"Ismail Haniyeh", "Ali Akbar Ahmadian"})][1] is None
+
+
+def test_envoy_of_a_leader_and_princely_names(extract_text) -> None:
+    facts = extract_text("News\n\nPresident Masoud Pezeshkian received Hamas leader Yahya Sinwar's envoy, Khalil "
+                         "al-Hayya, in Tehran. Foreign Minister Abbas Araghchi later met with his Saudi counterpart "
+                         "Prince Faisal bin Farhan.\n")
+    found = meetings(facts)
+    assert found[frozenset({"Masoud Pezeshkian", "Khalil al-Hayya"})] == (None, "Tehran")
+    assert frozenset({"Abbas Araghchi", "Faisal bin Farhan"}) in found
+    assert not any("Yahya Sinwar" in pair for pair in found)

@@ -173,8 +173,8 @@ class RelationFinder:
 F = TypeVar("F", Message, Membership)
 G = TypeVar("G", Meeting, Message)
 
-_CLAUSE_BREAK = regex.compile(
-    r"[,;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
+_CLAUSE_BREAK = regex.compile(  # a comma that only closes an apposition (", in Tehran") goes on
+    r",(?!\s+(?:in|at|on)\s)|[;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
 
 
 def _clause_end(text: str, start: int) -> int:
