@@ -23,7 +23,7 @@ def find_dates(text: str, anchor: date | None, rules: CompiledRules) -> list[tup
     """
     hits: list[tuple[int, int, str, regex.Match[str]]] = []
     for compiled in rules.date_patterns:
-        for match in compiled.regex.finditer(text, timeout=1.0):
+        for match in compiled.regex.finditer(text):
             hits.append((match.start(), match.end(), compiled.rule.id, match))
     hits.sort(key=lambda h: (h[0], h[0] - h[1]))
     out: list[tuple[int, int, DateValue | None]] = []

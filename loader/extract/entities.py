@@ -110,7 +110,7 @@ class EntityFinder:
 
         for sentence, masked in self.masked(sentences, mentions, wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                for match in compiled.regex.finditer(masked.text):
                     self._new_entity(compiled.rule, match, entities, aliases)
         return aliases
 

@@ -35,8 +35,12 @@ def _strip_article(text: str) -> str:
     return text[4:] if text.startswith("the ") else text
 
 
+_WORDS = regex.compile(r"[\s-]+")
+
+
 def role_key(label: str) -> tuple[str, ...]:
-    return tuple(w for w in regex.split(r"[\s-]+", label.lower().replace("’", "'")) if w and w not in _STOP)
+    """`the Head of the Political Bureau` and `head of political bureau` have one key."""
+    return tuple(w for w in _WORDS.split(label.lower().replace("’", "'")) if w and w not in _STOP)
 
 
 class RoleHolders:
@@ -83,7 +87,7 @@ class RelationFinder:
             if "\ue000P" not in masked.text:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text, overlapped=False, timeout=1.0):
+                for match in compiled.regex.finditer(masked.text, overlapped=False):
                     membership = self._membership(compiled, match, masked, sentence)
                     if membership:
                         found.append((membership, *masked.abs_span(match.start(), match.end())))
@@ -110,7 +114,7 @@ class RelationFinder:
             return out
         for sentence, masked in views:
             for compiled in self.rules.applicable("role_references", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                for match in compiled.regex.finditer(masked.text):
                     orgs = _coded(masked, match, "org", {"O", POLITY_CODE}) if "org" in match.groupdict() else []
                     unit = match.group("unit") if "unit" in match.groupdict() else None
                     person = holders.resolve(orgs[-1] if orgs else None, role_label(match.group("title"), unit))
@@ -133,7 +137,7 @@ class RelationFinder:
             excluded: set[int] | None = None
             when: DateValue | bool | None = False
             for compiled in rules:
-                for match in compiled.regex.finditer(masked.text, timeout=1.0):
+                for match in compiled.regex.finditer(masked.text):
                     if excluded is None:
                         excluded = self._complements(masked)
                     if when is False:
@@ -150,7 +154,7 @@ class RelationFinder:
     def _complements(self, masked: MaskedSentence) -> set[int]:
         out: set[int] = set()
         for compiled in self.rules.complements:
-            for match in compiled.regex.finditer(masked.text, overlapped=True, timeout=1.0):
+            for match in compiled.regex.finditer(masked.text, overlapped=True):
                 out.update(masked.placeholders(match.start("x"), match.end("x")))
         return out
 
@@ -161,7 +165,7 @@ class RelationFinder:
         if not candidates:
             end = _clause_end(masked.text, match.end())
             for compiled in self.rules.places:
-                for hit in compiled.regex.finditer(masked.text, 0, end, overlapped=True, timeout=1.0):
+                for hit in compiled.regex.finditer(masked.text, 0, end, overlapped=True):
                     candidates += _coded(masked, hit, "place", {"L", POLITY_CODE})
         if not candidates:
             return None
