@@ -37,7 +37,9 @@ def slug(name: str) -> str:
 
 
 class EntityFinder:
-    """Finds mentions in one article; the compiled rules are shared, the state is per call."""
+    """Finds mentions in one article. The compiled rules are shared; `find()` binds the article's
+    entities (gazetteer plus discovered), which `masked()` and `replacement()` use until the next
+    `find()`: one finder serves one article at a time (each worker process has its own)."""
 
     def __init__(self, rules: CompiledRules):
         self.rules = rules
