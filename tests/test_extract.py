@@ -189,3 +189,19 @@ def test_envoy_of_a_leader_and_princely_names(extract_text) -> None:
     assert found[frozenset({"Masoud Pezeshkian", "Khalil al-Hayya"})] == (None, "Tehran")
     assert frozenset({"Abbas Araghchi", "Faisal bin Farhan"}) in found
     assert not any("Yahya Sinwar" in pair for pair in found)
+
+
+def test_pronoun_is_the_subject_not_the_nearest_name(extract_text) -> None:
+    facts = extract_text("Trip\n\nHossein Amir-Abdollahian held talks with Lebanese Prime Minister Najib Mikati and "
+                         "Parliament Speaker Nabih Berri. The Iranian top diplomat had earlier visited Baghdad, where "
+                         "he met with Iraqi Prime Minister Mohammed Shia al-Sudani.\n")
+    found = meetings(facts)
+    assert found[frozenset({"Hossein Amir-Abdollahian", "Mohammed Shia al-Sudani"})] == (None, "Baghdad")
+    assert frozenset({"Nabih Berri", "Mohammed Shia al-Sudani"}) not in found
+
+
+def test_generic_organisation_words_name_no_organisation(extract_text) -> None:
+    facts = extract_text("Statement\n\nThe Foreign Ministry said the Supreme Council would meet, while the Popular "
+                         "Resistance Committees welcomed the move.\n")
+    names = {e.name for e in facts.entities.values() if e.kind == "Organization"}
+    assert names == {"Popular Resistance Committees"}

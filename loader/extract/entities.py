@@ -8,7 +8,6 @@ same article; when several entities share it, the most recently named one wins.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -204,20 +203,41 @@ class EntityFinder:
         return None
 
     def _pronouns(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str) -> list[Mention]:
-        """`he`/`she` stand for the nearest person named before them (within a few sentences)."""
+        """`he`/`she` stand for the subject: the first person named in their sentence before them, else
+        the first person of the nearest earlier sentence naming one (within a few sentences). Resolved
+        pronouns count as persons, so "He ... He ..." chains hold."""
         if self.pronoun is None:
             return []
-        persons = [m for m in mentions if self._article_entities[m.entity_id].kind == "Person"]
-        starts = [m.start for m in persons]
-        out = []
-        for region_start, region_end in regions:
-            for match in self.pronoun.finditer(text, region_start, region_end):
-                i = bisect_left(starts, match.start()) - 1
-                if i >= 0 and match.start() - persons[i].end <= PRONOUN_WINDOW:
-                    out.append(Mention(persons[i].entity_id, match.start(), match.end(), match.group(),
-                                       "coref.pronoun"))
+        persons = sorted((m for m in mentions if self._article_entities[m.entity_id].kind == "Person"),
+                         key=lambda m: m.start)
+        out: list[Mention] = []
+        subject: tuple[str, int] | None = None  # (person, end offset) of the latest sentence with a person
+        i = 0
+        for start, end in regions:
+            first: Mention | None = None
+            events = [(m.start, m) for m in persons[i:] if m.start < end]
+            i += len(events)
+            events += [(p.start(), None) for p in self.pronoun.finditer(text, start, end)]
+            for position, mention in sorted(events, key=lambda e: e[0]):
+                if mention is not None:
+                    first = first or mention
+                    continue
+                antecedent = (first.entity_id, first.end) if first else subject
+                if antecedent and position - antecedent[1] <= PRONOUN_WINDOW:
+                    stop = self._word_end(text, position)
+                    resolved = Mention(antecedent[0], position, stop, text[position:stop], "coref.pronoun")
+                    out.append(resolved)
+                    first = first or resolved
+            if first is not None:
+                subject = (first.entity_id, first.end)
         return out
 
+    @staticmethod
+    def _word_end(text: str, start: int) -> int:
+        end = start
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        return end
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
