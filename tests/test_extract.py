@@ -205,3 +205,12 @@ def test_generic_organisation_words_name_no_organisation(extract_text) -> None:
                          "Resistance Committees welcomed the move.\n")
     names = {e.name for e in facts.entities.values() if e.kind == "Organization"}
     assert names == {"Popular Resistance Committees"}
+
+
+def test_bare_surname_and_title_synonyms(extract_text) -> None:
+    facts = extract_text("Visit\n\nAyatollah Khamenei received Iraqi Prime Minister Mohammed Shia al-Sudani in Tehran. "
+                         "Earlier, Raisi and Sudani held talks. The Iraqi premier also met with Parliament Speaker "
+                         "Mohammad Bagher Ghalibaf.\n")
+    found = set(meetings(facts))
+    assert {frozenset({"Ali Khamenei", "Mohammed Shia al-Sudani"}), frozenset({"Ebrahim Raisi",
+            "Mohammed Shia al-Sudani"}), frozenset({"Mohammad Bagher Ghalibaf", "Mohammed Shia al-Sudani"})} == found

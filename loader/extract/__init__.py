@@ -37,7 +37,7 @@ class Extractor:
             rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start])))
         found = self.relation_finder.memberships(views, present)
         memberships = merge_memberships([m for m, _, _ in found])
-        holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles)
+        holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, mentions),

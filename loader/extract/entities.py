@@ -20,6 +20,7 @@ from loader.model import Article, Entity, Located, Mention, Sentence
 from loader.rules.compiled import MARK_OPEN, AliasEntry, CompiledRules, fold
 
 PRONOUN_WINDOW = 800
+_ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
 _GAP_SAME = regex.compile(r"[\s(]*")
 
 
@@ -136,7 +137,9 @@ class EntityFinder:
             aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False, rule.id))
         if rule.type == "Person" and " " in name:
             surname = name.rsplit(" ", 1)[1]
-            aliases.setdefault(fold(surname), []).append(AliasEntry(entity_id, surname, False, True, rule.id))
+            bare = _ARABIC_ARTICLE.sub("", surname)  # al-Sudani is also Sudani
+            for form in {surname, bare}:
+                aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, False, True, rule.id))
 
     def masked(self, sentences: list[Sentence], mentions: list[Mention],
                wanted: Callable[[Sentence], bool] | None = None) -> list[tuple[Sentence, MaskedSentence]]:

@@ -46,22 +46,28 @@ def role_key(label: str) -> tuple[str, ...]:
 class RoleHolders:
     """Who holds which role in one article, to resolve roles named without their holder."""
 
-    def __init__(self, memberships: list[Membership], generic_titles: frozenset[str]):
+    def __init__(self, memberships: list[Membership], generic_titles: frozenset[str],
+                 synonyms: dict[str, str] | None = None):
+        self.synonyms = synonyms or {}
         self.exact: dict[tuple[str, tuple[str, ...]], str] = {}
         self.by_role: dict[tuple[str, ...], set[str]] = {}
         self.by_org: dict[str, set[str]] = {}
         for m in memberships:
-            key = role_key(m.role)
+            key = self.key(m.role)
             self.exact.setdefault((m.organization, key), m.person)
             self.by_role.setdefault(key, set()).add(m.person)
             self.by_org.setdefault(m.organization, set()).add(m.person)
         self.generic = {role_key(t) for t in generic_titles}
         self.empty = not memberships
 
+    def key(self, label: str) -> tuple[str, ...]:
+        """The role's key, synonyms unified (`premier` is `prime minister`)."""
+        return role_key(self.synonyms.get(label.lower(), label))
+
     def resolve(self, organization: str | None, label: str) -> str | None:
         """Exact (organisation, role); else a bare title held by one person; else a generic
         title (`the Hamas leader`) naming the organisation's only member in the article."""
-        key = role_key(label)
+        key = self.key(label)
         if organization is None:
             return _only(self.by_role.get(key, set()))
         found = self.exact.get((organization, key))

@@ -143,6 +143,7 @@ class CompiledRules:
         self.abbreviations = frozenset(lex.abbreviations)
         self.pronouns = frozenset(p.lower() for p in lex.pronouns)
         self.generic_titles = frozenset(lex.generic_titles)
+        self.title_synonyms = {k.lower(): v.lower() for k, v in lex.title_synonyms.items()}
         self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
         self.macros = self._expand_macros()

@@ -128,6 +128,7 @@ class Lexicon(Strict):
     pronouns: list[Text] = []
     name_cues: list[Text] = Field([], description="words that introduce a name like a title: counterpart")
     generic_titles: list[Text] = Field([], description="titles that name an organisation's only member")
+    title_synonyms: dict[Text, Text] = Field({}, description="titles that mean another: premier → prime minister")
     polity_classes: list[Text] = []
     place_priority: list[Text] = []
     classes: dict[Kind, list[Text]] = {}
