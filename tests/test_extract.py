@@ -163,6 +163,9 @@ def test_org_unit_title_name_and_people_over_organisations(extract_text) -> None
     ("The Secretary General of Hezbollah, Sayyed Hassan Nasrallah, wrote a letter to the leader of Ansarullah, "
      "Abdul-Malik al-Houthi.", None, ("Hassan Nasrallah", "Abdul-Malik al-Houthi"), ("Hassan Nasrallah", "Hezbollah")),
     ("Hamas spokesman Hazem Qassem said the movement welcomed the decision.", None, None, ("Hazem Qassem", "Hamas")),
+    ("Ayatollah Khamenei wrote back to Ismail Haniyeh on Sunday.", None, ("Ali Khamenei", "Ismail Haniyeh"), None),
+    ("President Raisi received a letter from Venezuelan President Nicolas Maduro.", None,
+     ("Nicolas Maduro", "Ebrahim Raisi"), ("Nicolas Maduro", "Venezuela")),
 ])
 def test_phrasings_of_the_genre(extract_text, text: str, meeting, letter, role) -> None:
     facts = extract_text(f"News\n\n{text}\n")
