@@ -274,10 +274,12 @@ class CompiledRules:
         return Compiled(rule, compiled, triggers)
 
     def _triggers(self, words: list[str]) -> frozenset[str]:
-        """Folded trigger words; `@titles`, `@honorifics`, `@units`, `@name_cues` expand to lexicon lists."""
+        """Folded trigger words; `@titles`, `@honorifics`, `@units`, `@name_cues` and the lexicon's
+        `word_lists` (`@letters`, ...) expand to their words. Triggers match whole words."""
         lex = self.ruleset.lexicon
         lists = {"@titles": lex.titles, "@honorifics": lex.honorifics, "@units": lex.units,
-                 "@name_cues": lex.name_cues, "@title_modifiers": lex.title_modifiers}
+                 "@name_cues": lex.name_cues, "@title_modifiers": lex.title_modifiers,
+                 **{f"@{name}": words for name, words in lex.word_lists.items()}}
         out: set[str] = set()
         for word in words:
             if word.startswith("@"):
@@ -310,11 +312,20 @@ class CompiledRules:
         return found
 
     def triggers_by_sentence(self, folded: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
-        """For each sentence span, the trigger words it holds (one automaton pass per sentence)."""
+        """For each sentence span, the trigger words it holds as whole words ("diplomat" is not in
+        "diplomatic", "head" not in "ahead"): one automaton pass per sentence."""
         automaton = self.trigger_automaton
         if not len(automaton):
             return [frozenset()] * len(spans)
-        return [frozenset(word for _, word in automaton.iter(folded, start, end)) for start, end in spans]
+        size = len(folded)
+
+        def whole(last: int, word: str) -> bool:
+            start = last - len(word) + 1
+            return (start == 0 or not folded[start - 1].isalnum() or not word[0].isalnum()) and \
+                (last + 1 == size or not folded[last + 1].isalnum() or not word[-1].isalnum())
+
+        return [frozenset(word for last, word in automaton.iter(folded, start, end) if whole(last, word))
+                for start, end in spans]
 
     # -- gazetteer --------------------------------------------------------------
     def _entities(self) -> dict[str, Entity]:

@@ -129,6 +129,8 @@ class Lexicon(Strict):
     name_cues: list[Text] = Field([], description="words that introduce a name like a title: counterpart")
     generic_titles: list[Text] = Field([], description="titles that name an organisation's only member")
     title_synonyms: dict[Text, Text] = Field({}, description="titles that mean another: premier → prime minister")
+    word_lists: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")], list[Text]] = Field(
+        {}, description="named lists of trigger words, used as @name in triggers")
     polity_classes: list[Text] = []
     place_priority: list[Text] = []
     classes: dict[Kind, list[Text]] = {}
