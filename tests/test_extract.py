@@ -217,3 +217,11 @@ def test_bare_surname_and_title_synonyms(extract_text) -> None:
     found = set(meetings(facts))
     assert {frozenset({"Ali Khamenei", "Mohammed Shia al-Sudani"}), frozenset({"Ebrahim Raisi",
             "Mohammed Shia al-Sudani"}), frozenset({"Mohammad Bagher Ghalibaf", "Mohammed Shia al-Sudani"})} == found
+
+
+def test_names_that_are_also_common_words_need_their_capitals(extract_text) -> None:
+    facts = extract_text("News\n\nThe gallant fighters changed a tyre near Tyre. They want an Islamic state, unlike "
+                         "the Islamic State. Yoav Gallant said so; Gallant added more.\n")
+    assert [(m.text, m.entity_id) for m in facts.mentions] == [
+        ("Tyre", "tyre"), ("Islamic State", "islamic-state"), ("Yoav Gallant", "yoav-gallant"),
+        ("Gallant", "yoav-gallant")]

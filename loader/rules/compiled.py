@@ -364,7 +364,7 @@ class CompiledRules:
                 if not key.strip():
                     continue
                 is_acronym = sum(c.isupper() for c in alias) >= 2 and not any(c.islower() for c in alias)
-                entry = AliasEntry(rule.id, alias, exact or is_acronym, coref)
+                entry = AliasEntry(rule.id, alias, exact or is_acronym or rule.case_sensitive, coref)
                 if not coref:
                     self._check_collision(owners, key, rule)
                 existing = automaton.get(key, None)

@@ -30,6 +30,7 @@ class EntityRule(Strict):
     aliases: list[Text] = []
     exact: list[Text] = Field([], description="aliases matched with exact case only")
     coref: list[Text] = Field([], description="names that refer to it only after a full mention")
+    case_sensitive: bool = Field(False, description="match every name with exact case (Tyre, not tyre)")
     same_as: list[Text] = []
     part_of: RuleId | None = None
 
