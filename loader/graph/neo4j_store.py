@@ -75,7 +75,8 @@ def _message(exc: Exception) -> str:
 def _plain(value: Any) -> Any:
     """Driver values → plain Python: temporal as ISO text, nodes and relationships as property maps."""
     if isinstance(value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time):
-        return value.iso_format()
+        # via Python's types, as the embedded store does: 2023-06-21T19:15:00, not ...:00.000000000
+        return value.to_native().isoformat()
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
