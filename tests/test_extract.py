@@ -225,3 +225,13 @@ def test_names_that_are_also_common_words_need_their_capitals(extract_text) -> N
     assert [(m.text, m.entity_id) for m in facts.mentions] == [
         ("Tyre", "tyre"), ("Islamic State", "islamic-state"), ("Yoav Gallant", "yoav-gallant"),
         ("Gallant", "yoav-gallant")]
+
+
+def test_non_entities_and_coordinated_subjects(extract_text) -> None:
+    facts = extract_text("News\n\nThe Al-Aqsa Storm operation surprised Israel. Hamas chief Ismail Haniyeh and "
+                         "Islamic Jihad leader Ziyad al-Nakhalah met in Beirut with Hezbollah Secretary General "
+                         "Sayyed Hassan Nasrallah.\n")
+    assert "al-aqsa-mosque" not in facts.entities
+    found = meetings(facts)
+    assert found[frozenset({"Ismail Haniyeh", "Hassan Nasrallah"})] == (None, "Beirut")
+    assert found[frozenset({"Ziyad al-Nakhalah", "Hassan Nasrallah"})] == (None, "Beirut")

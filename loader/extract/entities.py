@@ -17,7 +17,7 @@ import regex
 
 from loader.extract.masking import MaskedSentence, Replacement, build_views
 from loader.model import Article, Entity, Located, Mention, Sentence
-from loader.rules.compiled import MARK_OPEN, AliasEntry, CompiledRules, fold
+from loader.rules.compiled import MARK_OPEN, NO_ENTITY, AliasEntry, CompiledRules, fold
 
 PRONOUN_WINDOW = 800
 _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
@@ -92,6 +92,9 @@ class EntityFinder:
                 continue
             entry = _choose(cand.entries, seen)
             if entry is None:
+                continue
+            if entry.entity_id == NO_ENTITY:  # "Al-Aqsa Storm": covers "Al-Aqsa", names nothing
+                pos = cand.end
                 continue
             rule = f"{'coref' if entry.coref else entry.rule}:{entry.entity_id}"
             out.append(Mention(entry.entity_id, cand.start, cand.end, text[cand.start:cand.end], rule))

@@ -22,6 +22,7 @@ MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 KIND_CODES = {"Person": "P", "Organization": "O", "Place": "L"}
 POLITY_CODE = "C"
+NO_ENTITY = ""  # the entity id of a non-entity phrase
 PROBE_TIMEOUT = 0.5
 # Adversarial texts every pattern must get through quickly: nested quantifiers such as (\w+\s?)+$
 # take exponential time on them, and are refused at load time instead of hanging a run. With
@@ -372,6 +373,14 @@ class CompiledRules:
                     automaton.add_word(key, (len(key), [entry]))
                 elif all(e.entity_id != rule.id or e.exact != entry.exact for e in existing[1]):
                     existing[1].append(entry)
+        for phrase in self.ruleset.non_entities:  # longest match wins, then names nothing
+            key = fold(phrase.strip())
+            existing = automaton.get(key, None)
+            entry = AliasEntry(NO_ENTITY, phrase, False, False, "non_entity")
+            if existing is None:
+                automaton.add_word(key, (len(key), [entry]))
+            else:
+                existing[1][:] = [entry]
         if len(automaton):
             automaton.make_automaton()
         return automaton

@@ -142,6 +142,7 @@ class RuleFile(Strict):
 
     version: Text | None = None
     description: str | None = None
+    non_entities: list[Text] = Field([], description="phrases that name no entity and hide the names inside them")
     document: DocumentRules | None = None
     lexicon: Lexicon | None = None
     dates: DateRules | None = None

@@ -62,6 +62,7 @@ class RuleSet:
     role_references: list[RoleReferenceRule] = field(default_factory=list)
     events: list[EventRule] = field(default_factory=list)
     places: list[PlaceRule] = field(default_factory=list)
+    non_entities: list[str] = field(default_factory=list)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     content_hash: str = ""
 
@@ -138,6 +139,7 @@ def _merge(ruleset: RuleSet, path: Path, parsed: RuleFile, problems: list[RulePr
             continue
         ruleset.origins[key] = Origin(path, (section,), None)
         setattr(ruleset, section, value)
+    ruleset.non_entities += parsed.non_entities
     for name, pattern in parsed.macros.items():
         key = ("macros", name)
         if key in ruleset.origins:
