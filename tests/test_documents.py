@@ -85,3 +85,20 @@ def test_paths_files_folders_and_globs(tmp_path: Path) -> None:
     assert [p.name for p in expand_paths([str(tmp_path)])] == ["a.txt"]
     with pytest.raises(UsageError):
         expand_paths([str(tmp_path / "nothing-*.txt")])
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("Published: Monday, June 22, 2023 8:22 PM", "2023-06-22T20:22:00"),
+    ("Posted on 22 June 2023 - 20:22", "2023-06-22T20:22:00"),
+    ("2023/06/22 20:22", "2023-06-22T20:22:00"),
+    ("2023-06-22", "2023-06-22"),
+])
+def test_date_line_forms(rules, line: str, published: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nBody text.\n".encode(), rules)
+    assert article.published == published
+
+
+def test_dateline_place_comma_agency(rules) -> None:
+    article = parse_article("a.txt", "a.txt", b"Headline\n\nTehran, IRNA -- Iran said so.\n", rules)
+    assert (article.dateline_place.text, article.publisher.text) == ("Tehran", "IRNA")
+    assert article.text[article.paragraphs[0].start:article.paragraphs[0].end] == "Iran said so."
