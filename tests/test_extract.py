@@ -235,3 +235,12 @@ def test_non_entities_and_coordinated_subjects(extract_text) -> None:
     found = meetings(facts)
     assert found[frozenset({"Ismail Haniyeh", "Hassan Nasrallah"})] == (None, "Beirut")
     assert found[frozenset({"Ziyad al-Nakhalah", "Hassan Nasrallah"})] == (None, "Beirut")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Netanyahu's plan met with fierce criticism from Hamas.", set()),
+    ("The proposal by Antony Blinken was met with strong opposition from Hezbollah.", set()),
+    ("Raisi was met by Putin at the airport.", {frozenset({"Ebrahim Raisi", "Vladimir Putin"})}),
+])
+def test_met_with_criticism_is_no_meeting(extract_text, text: str, expected: set) -> None:
+    assert set(meetings(extract_text(f"News\n\n{text}\n"))) == expected
