@@ -244,3 +244,12 @@ def test_non_entities_and_coordinated_subjects(extract_text) -> None:
 ])
 def test_met_with_criticism_is_no_meeting(extract_text, text: str, expected: set) -> None:
     assert set(meetings(extract_text(f"News\n\n{text}\n"))) == expected
+
+
+def test_military_ranks_and_ambassadors(extract_text) -> None:
+    facts = extract_text("News\n\nCommander of the IRGC Quds Force Brigadier General Esmail Qaani visited Beirut. "
+                         "Iran's ambassador to Lebanon Mojtaba Amani was injured. Hezbollah Secretary General Naim "
+                         "Qassem spoke.\n")
+    assert ("Esmail Qaani", "Quds Force", "commander") in roles(facts)
+    assert ("Naim Qassem", "Hezbollah", "secretary general") in roles(facts)
+    assert "Mojtaba Amani" in {e.name for e in facts.entities.values()}
