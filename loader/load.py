@@ -68,11 +68,16 @@ class LoadReport:
         return asdict(self)
 
 
+def embedded_home(home: Path | None = None) -> Path:
+    """The embedded graph's folder: `home`, else $KGLOADER_HOME, else ./.kgloader (its store and its lock agree)."""
+    return home or Path(os.environ.get("KGLOADER_HOME", DEFAULT_HOME))
+
+
 def open_store(uri: str | None, user: str | None = None, password: str | None = None, database: str | None = None,
                home: Path | None = None) -> GraphStore:
-    """The Neo4j server at `uri`, or the embedded graph under `home` (default ./.kgloader)."""
+    """The Neo4j server at `uri`, or the embedded graph under `home` (see embedded_home)."""
     if not uri:
-        return FalkorDBStore(home or Path(os.environ.get("KGLOADER_HOME", DEFAULT_HOME)), database or "kgloader")
+        return FalkorDBStore(embedded_home(home), database or "kgloader")
     if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
         raise UsageError(f"--uri must be a bolt:// or neo4j:// URI, not {uri.split('://')[0]}://")
     if password is None:

@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 from loader import __version__
 from loader.errors import GraphUnavailable, UsageError
 from loader.graph.store import GraphStore
-from loader.load import DEFAULT_HOME, Loader, LoadOptions, LoadReport
+from loader.load import Loader, LoadOptions, LoadReport, embedded_home
 
 log = logging.getLogger("kgloader")
 _EVERY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -64,7 +64,7 @@ class StopSignal:
 def lock_path(uri: str | None, database: str | None, home: Path | None) -> Path:
     """The embedded graph's lock lives in its folder; a server's in a machine-wide folder, one per URI and database."""
     if not uri:
-        folder = (home or DEFAULT_HOME).resolve()
+        folder = embedded_home(home).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"load-{database or 'kgloader'}.lock"
     folder = Path(tempfile.gettempdir()) / "kgloader-locks"

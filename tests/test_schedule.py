@@ -171,3 +171,12 @@ def test_changed_rules_re_extract_everything(graph: Graph, inbox: Path, tmp_path
     assert len(report["changed"]) == 5 and report["unchanged"] == 0
     again = kgloader("load", str(inbox), "--rules", str(rules), *graph.cli, "--report-dir", str(out), env=graph.env)
     assert again.returncode == 0 and reports(out)[-1]["unchanged"] == 5
+
+
+def test_lock_and_store_agree_on_the_embedded_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from loader.load import embedded_home
+
+    monkeypatch.setenv("KGLOADER_HOME", str(tmp_path / "graph"))
+    assert embedded_home() == tmp_path / "graph"
+    assert lock_path(None, None, None).parent == (tmp_path / "graph").resolve()
+    assert lock_path(None, None, tmp_path / "other").parent == (tmp_path / "other").resolve()
