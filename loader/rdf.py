@@ -2,8 +2,10 @@
 
 IRIs are stable: an entity's comes from its rule id, an article's from its identifier,
 and a fact's from a hash of what it states, so every run and every article agree.
-Quads are built with pyoxigraph terms and written by pyoxigraph's streaming serialisers
-(TriG, N-Quads, JSON-LD, Turtle), one article at a time: no corpus-wide graph in memory.
+An article's quads are written straight as N-Quads lines (terms are formatted strings:
+building a pyoxigraph object per term took a third of extraction time); pyoxigraph parses
+them back where objects are needed and streams the other formats (TriG, JSON-LD, Turtle),
+one article at a time: no corpus-wide graph in memory.
 """
 
 from __future__ import annotations
@@ -29,9 +31,7 @@ PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 KG = "https://w3id.org/kgloader/ns#"
 ID = "https://w3id.org/kgloader/id/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 PREFIXES = {"schema": SCHEMA, "org": ORG, "prov": PROV, "skos": SKOS, "kg": KG,
             "xsd": XSD, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
             "owl": "http://www.w3.org/2002/07/owl#"}
@@ -41,26 +41,43 @@ DATE_TYPES = {"day": "date", "month": "gYearMonth", "datetime": "dateTime"}
 KIND_PATHS = {"Person": "person", "Organization": "organization", "Place": "place"}
 NON_NAME_RULES = ("coref.pronoun", "coref:role")
 
+# Terms are N-Quads text: an IRI is "<iri>", a literal '"text"' or '"text"^^<datatype>'.
+Term = str
+RDF_TYPE: Term = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+OWL_SAME_AS: Term = "<http://www.w3.org/2002/07/owl#sameAs>"
+# N-Quads must escape backslash, quote and line breaks; other controls are escaped for readability
+_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)} | {0x7F: "\\u007F", ord("\\"): "\\\\", ord('"'): '\\"',
+                                                       ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+
+
+def iri(value: str) -> Term:
+    """An IRI we built from quoted parts: valid by construction."""
+    return f"<{value}>"
+
+
+def checked_iri(value: str) -> Term:
+    """An IRI taken from input (a source URL, a sameAs link): pyoxigraph validates it."""
+    return f"<{ox.NamedNode(value).value}>"
+
 
 @lru_cache(maxsize=1024)
-def _term(namespace: str, local: str) -> ox.NamedNode:
-    """Vocabulary IRIs are made once: building terms is a large part of the RDF stage's time."""
-    return ox.NamedNode(namespace + local)
+def _term(namespace: str, local: str) -> Term:
+    return iri(namespace + local)
 
 
-def s(local: str) -> ox.NamedNode:
+def s(local: str) -> Term:
     return _term(SCHEMA, local)
 
 
-def kg(local: str) -> ox.NamedNode:
+def kg(local: str) -> Term:
     return _term(KG, local)
 
 
-def org(local: str) -> ox.NamedNode:
+def org(local: str) -> Term:
     return _term(ORG, local)
 
 
-def xsd(local: str) -> ox.NamedNode:
+def xsd(local: str) -> Term:
     return _term(XSD, local)
 
 
@@ -68,76 +85,79 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
 
 
-def article_iri(identifier: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{ID}article/{quote(identifier, safe='')}")
+def article_iri(identifier: str) -> Term:
+    return iri(f"{ID}article/{quote(identifier, safe='')}")
 
 
-def entity_iri(entity: Entity) -> ox.NamedNode:
-    return ox.NamedNode(f"{ID}{KIND_PATHS[entity.kind]}/{quote(entity.id, safe='')}")
+def entity_iri(entity: Entity) -> Term:
+    return iri(f"{ID}{KIND_PATHS[entity.kind]}/{quote(entity.id, safe='')}")
 
 
-XSD_INTEGER = ox.NamedNode(XSD + "integer")
-
-
-def _literal(value: str | int, datatype: str | None = None) -> ox.Literal:
+def _literal(value: str | int, datatype: str | None = None) -> Term:
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=XSD_INTEGER)
-    return ox.Literal(value, datatype=xsd(datatype)) if datatype else ox.Literal(value)
+        return f'"{value}"^^<{XSD}integer>'
+    text = f'"{value.translate(_ESCAPES)}"'
+    return f"{text}^^{xsd(datatype)}" if datatype else text
 
 
-def _date(value: DateValue) -> ox.Literal:
+def _date(value: DateValue) -> Term:
     return _literal(value.value, DATE_TYPES[value.precision])
 
 
 class _Graph:
-    """Collects the triples of one article graph. Facts are unique by construction (the rules
+    """Collects the N-Quads lines of one article graph. Facts are unique by construction (the rules
     stage merges them); only shared nodes (evidence, roles) are described once via `first`."""
 
-    def __init__(self, name: ox.NamedNode):
+    def __init__(self, name: Term):
         self.name = name
-        self.quads: list[ox.Quad] = []
-        self._described: set[str] = set()
-        append, quad = self.quads.append, ox.Quad
+        self.lines: list[str] = []
+        self._described: set[Term] = set()
+        append, tail = self.lines.append, f" {name} .\n"
 
-        def add(subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
-            append(quad(subject, predicate, obj, name))  # the hot path: no attribute lookups
+        def add(subject: Term, predicate: Term, obj: Term) -> None:
+            append(f"{subject} {predicate} {obj}{tail}")  # the hot path: no attribute lookups
 
         self.add = add
 
-    def first(self, node: ox.NamedNode) -> bool:
+    def first(self, node: Term) -> bool:
         """True the first time a shared node comes up in this graph."""
-        key = node.value
-        if key in self._described:
+        if node in self._described:
             return False
-        self._described.add(key)
+        self._described.add(node)
         return True
 
 
-def article_quads(facts: Facts) -> list[ox.Quad]:
-    """Every quad drawn from one article, all in the graph named by the article's IRI."""
+def article_nquads(facts: Facts) -> tuple[bytes, int]:
+    """Every quad drawn from one article, as N-Quads in the graph named by the article's IRI,
+    and the count: what a worker sends back."""
     art = facts.article
-    iri = article_iri(art.identifier)
-    g = _Graph(iri)
-    g.add(iri, RDF_TYPE, s("NewsArticle"))
-    g.add(iri, s("identifier"), _literal(art.identifier))
-    g.add(iri, s("headline"), _literal(art.headline.text))
-    g.add(iri, kg("contentHash"), _literal(f"sha256:{art.content_hash}"))
+    name = article_iri(art.identifier)
+    g = _Graph(name)
+    g.add(name, RDF_TYPE, s("NewsArticle"))
+    g.add(name, s("identifier"), _literal(art.identifier))
+    g.add(name, s("headline"), _literal(art.headline.text))
+    g.add(name, kg("contentHash"), _literal(f"sha256:{art.content_hash}"))
     if art.source.startswith(("http://", "https://")):
-        g.add(iri, s("url"), ox.NamedNode(art.source))
+        g.add(name, s("url"), checked_iri(art.source))
     if art.published:
-        g.add(iri, s("datePublished"), _literal(art.published, "dateTime" if "T" in art.published else "date"))
+        g.add(name, s("datePublished"), _literal(art.published, "dateTime" if "T" in art.published else "date"))
     nodes = {eid: entity_iri(e) for eid, e in facts.entities.items()}
     if facts.publisher:
-        g.add(iri, s("publisher"), nodes[facts.publisher])
+        g.add(name, s("publisher"), nodes[facts.publisher])
     _entities(g, facts, nodes)
-    _mentions(g, facts, nodes, iri)
-    _meetings(g, facts, nodes, iri)
-    _messages(g, facts, nodes, iri)
-    _memberships(g, facts, nodes, iri)
-    return g.quads
+    _mentions(g, facts, nodes, name)
+    _meetings(g, facts, nodes, name)
+    _messages(g, facts, nodes, name)
+    _memberships(g, facts, nodes, name)
+    return "".join(g.lines).encode(), len(g.lines)
 
 
-def _entities(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode]) -> None:
+def article_quads(facts: Facts) -> list[ox.Quad]:
+    """The same quads as pyoxigraph objects, for the map stage."""
+    return list(ox.parse(article_nquads(facts)[0], format=ox.RdfFormat.N_QUADS))
+
+
+def _entities(g: _Graph, facts: Facts, nodes: dict[str, Term]) -> None:
     names: dict[str, set[str]] = {}
     for m in facts.mentions:
         if not m.rule.startswith(NON_NAME_RULES):
@@ -151,13 +171,13 @@ def _entities(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode]) -> None:
         for alias in sorted(names.get(eid, ()) - {entity.name}):
             g.add(node, s("alternateName"), _literal(alias))
         for same in entity.same_as:
-            g.add(node, OWL_SAME_AS, ox.NamedNode(same))
+            g.add(node, OWL_SAME_AS, checked_iri(same))
         if entity.part_of and entity.part_of in nodes:
             g.add(node, org("subOrganizationOf"), nodes[entity.part_of])
 
 
-def _evidence(g: _Graph, article: ox.NamedNode, identifier: str, ev: Evidence) -> ox.NamedNode:
-    node = ox.NamedNode(f"{ID}evidence/{_digest(identifier, ev.sentence_start, ev.sentence_end, ev.rule)}")
+def _evidence(g: _Graph, article: Term, identifier: str, ev: Evidence) -> Term:
+    node = iri(f"{ID}evidence/{_digest(identifier, ev.sentence_start, ev.sentence_end, ev.rule)}")
     if not g.first(node):
         return node
     g.add(node, RDF_TYPE, kg("Evidence"))
@@ -169,7 +189,7 @@ def _evidence(g: _Graph, article: ox.NamedNode, identifier: str, ev: Evidence) -
     return node
 
 
-def _mentions(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: ox.NamedNode) -> None:
+def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     """One kg:Mention per entity: the first sentence naming it, the rule, and how often it is named."""
     first: dict[str, Mention] = {}
     count: dict[str, int] = {}
@@ -178,21 +198,22 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: 
         count[m.entity_id] = count.get(m.entity_id, 0) + 1
     ident = facts.article.identifier
     text = facts.article.text
+    add = g.add
     for eid, m in first.items():
-        g.add(article, s("mentions"), nodes[eid])
+        add(article, s("mentions"), nodes[eid])
         start, end = _sentence_of(facts.sentences, m)
-        node = ox.NamedNode(f"{ID}mention/{_digest(ident, eid)}")
-        g.add(node, RDF_TYPE, kg("Mention"))
-        g.add(node, kg("refersTo"), nodes[eid])
-        g.add(node, kg("inArticle"), article)
-        g.add(node, kg("anchorText"), _literal(m.text))
-        g.add(node, kg("anchorBegin"), _literal(m.start))
-        g.add(node, kg("anchorEnd"), _literal(m.end))
-        g.add(node, kg("sentence"), _literal(text[start:end]))
-        g.add(node, kg("beginIndex"), _literal(start))
-        g.add(node, kg("endIndex"), _literal(end))
-        g.add(node, kg("rule"), _literal(m.rule))
-        g.add(node, kg("occurrences"), _literal(count[eid]))
+        node = iri(f"{ID}mention/{_digest(ident, eid)}")
+        add(node, RDF_TYPE, kg("Mention"))
+        add(node, kg("refersTo"), nodes[eid])
+        add(node, kg("inArticle"), article)
+        add(node, kg("anchorText"), _literal(m.text))
+        add(node, kg("anchorBegin"), _literal(m.start))
+        add(node, kg("anchorEnd"), _literal(m.end))
+        add(node, kg("sentence"), _literal(text[start:end]))
+        add(node, kg("beginIndex"), _literal(start))
+        add(node, kg("endIndex"), _literal(end))
+        add(node, kg("rule"), _literal(m.rule))
+        add(node, kg("occurrences"), _literal(count[eid]))
 
 
 def _sentence_of(sentences: tuple[tuple[int, int], ...], mention: Mention) -> tuple[int, int]:
@@ -203,12 +224,12 @@ def _sentence_of(sentences: tuple[tuple[int, int], ...], mention: Mention) -> tu
     return mention.start, mention.end
 
 
-def _meetings(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: ox.NamedNode) -> None:
+def _meetings(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     ident = facts.article.identifier
     for meeting in facts.meetings:
         # a dated meeting is the same event in every article that reports it
         scope = meeting.date.value if meeting.date and meeting.date.precision == "day" else ident
-        node = ox.NamedNode(f"{ID}meeting/{_digest(scope, *sorted(meeting.participants))}")
+        node = iri(f"{ID}meeting/{_digest(scope, *sorted(meeting.participants))}")
         g.add(node, RDF_TYPE, kg("Meeting"))
         names = " and ".join(facts.entities[p].name for p in meeting.participants)
         g.add(node, s("name"), _literal(f"Meeting of {names}"))
@@ -222,11 +243,11 @@ def _meetings(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: 
             g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
 
 
-def message_iri(identifier: str, sender: str, recipient: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{ID}message/{_digest(identifier, sender, recipient)}")
+def message_iri(identifier: str, sender: str, recipient: str) -> Term:
+    return iri(f"{ID}message/{_digest(identifier, sender, recipient)}")
 
 
-def _messages(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: ox.NamedNode) -> None:
+def _messages(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     ident = facts.article.identifier
     for message in facts.messages:
         node = message_iri(ident, message.sender, message.recipient)
@@ -243,14 +264,14 @@ def _messages(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: 
             g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
 
 
-def role_iri(label: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{ID}role/{quote(label.replace(' ', '-'), safe='-')}")
+def role_iri(label: str) -> Term:
+    return iri(f"{ID}role/{quote(label.replace(' ', '-'), safe='-')}")
 
 
-def _memberships(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], article: ox.NamedNode) -> None:
+def _memberships(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     ident = facts.article.identifier
     for membership in facts.memberships:
-        node = ox.NamedNode(f"{ID}membership/{_digest(membership.person, membership.organization, membership.role)}")
+        node = iri(f"{ID}membership/{_digest(membership.person, membership.organization, membership.role)}")
         role = role_iri(membership.role)
         person, organization = facts.entities[membership.person], facts.entities[membership.organization]
         g.add(node, RDF_TYPE, org("Membership"))
@@ -259,9 +280,9 @@ def _memberships(g: _Graph, facts: Facts, nodes: dict[str, ox.NamedNode], articl
         g.add(node, org("organization"), nodes[membership.organization])
         g.add(node, org("role"), role)
         if g.first(role):
-            g.add(role, RDF_TYPE, ox.NamedNode(SKOS + "Concept"))
+            g.add(role, RDF_TYPE, _term(SKOS, "Concept"))
             g.add(role, RDF_TYPE, org("Role"))
-            g.add(role, ox.NamedNode(SKOS + "prefLabel"), _literal(membership.role))
+            g.add(role, _term(SKOS, "prefLabel"), _literal(membership.role))
         for ev in membership.evidence:
             g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
 
@@ -278,12 +299,6 @@ def format_for(path: Path) -> ox.RdfFormat:
     if fmt is None:
         raise UsageError(f"{path}: unknown output format; use one of {', '.join(sorted(FORMATS))}")
     return fmt
-
-
-def article_nquads(facts: Facts) -> tuple[bytes, int]:
-    """One article as N-Quads bytes and its triple count: what a worker sends back."""
-    quads = article_quads(facts)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS), len(quads)
 
 
 def write_articles(chunks: Iterable[bytes], output: BinaryIO, fmt: ox.RdfFormat) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -61,6 +62,26 @@ def test_every_format_parses(tmp_path: Path, suffix: str, fmt: str) -> None:
     store.parse(out, format=fmt)
     assert len(store) > 100
     assert set(store.subjects(RDF.type, KG.Meeting))
+
+
+AWKWARD = 'Quotes "x" \\ back\\slash \t tab \x01\x1f\x7f controls \u2028 \u2029 \ue000 \U0001F600 \u05e9 end'
+
+
+@pytest.mark.parametrize(("suffix", "fmt"), [(".nq", "nquads"), (".trig", "trig"), (".jsonld", "json-ld")])
+def test_awkward_characters_survive_every_format(tmp_path: Path, suffix: str, fmt: str) -> None:
+    """Literals are escaped by our own N-Quads writer: a strict parser (pyoxigraph) accepts the file and an
+    independent one (rdflib) reads the text back."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "odd.txt").write_text(f"{AWKWARD}\n\nEbrahim Raisi met with Ismail Haniyeh. {AWKWARD}.\n")
+    out = tmp_path / f"odd{suffix}"
+    run = kgloader("extract", str(tmp_path / "in"), "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert list(ox.parse(path=str(out), format=ox.RdfFormat.from_extension(suffix[1:])))
+    ds = Dataset(default_union=True)
+    ds.parse(out, format=fmt)
+    assert {str(h) for h in ds.objects(None, SCHEMA.headline)} == {AWKWARD}
+    sentences = {str(s) for s in ds.objects(None, KG.sentence)}
+    assert "Ebrahim Raisi met with Ismail Haniyeh." in sentences
 
 
 def test_output_is_identical_across_jobs_and_runs(tmp_path: Path) -> None:
