@@ -19,6 +19,7 @@ from loader.model import Article, Located, Paragraph
 from loader.rules.compiled import Compiled, CompiledRules
 
 _LINE = regex.compile(r"[^\n]*")
+LONG_LINE_TIMEOUT = 1.0
 
 
 def expand_paths(specs: list[str]) -> list[Path]:
@@ -117,9 +118,12 @@ class _BodyBuilder:
         self.place: Located | None = None
 
     def _first(self, patterns: list[Compiled], line: str) -> tuple[Compiled, regex.Match[str]] | None:
+        # patterns passed the load-time backtracking probes, which are as long as a bounded sentence;
+        # only a longer line pays for a timeout (about 2 µs a call, several times a typical search)
+        timeout = LONG_LINE_TIMEOUT if len(line) > self.rules.ruleset.document.max_sentence_chars else None
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
-                match = compiled.regex.search(line, timeout=1.0)
+                match = compiled.regex.search(line, timeout=timeout)
                 if match:
                     return compiled, match
         return None
