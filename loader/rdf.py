@@ -96,8 +96,16 @@ def entity_iri(entity: Entity) -> Term:
 def _literal(value: str | int, datatype: str | None = None) -> Term:
     if isinstance(value, int):
         return f'"{value}"^^<{XSD}integer>'
-    text = f'"{value.translate(_ESCAPES)}"'
+    text = _quoted(value)
     return f"{text}^^{xsd(datatype)}" if datatype else text
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    """Cached: a sentence is quoted for its evidence and for every mention in it."""
+    if '"' in value or "\\" in value or not value.isprintable():
+        value = value.translate(_ESCAPES)
+    return f'"{value}"'
 
 
 def _date(value: DateValue) -> Term:
@@ -112,12 +120,12 @@ class _Graph:
         self.name = name
         self.lines: list[str] = []
         self._described: set[Term] = set()
-        append, tail = self.lines.append, f" {name} .\n"
+        self._tail = f" {name} .\n"
 
-        def add(subject: Term, predicate: Term, obj: Term) -> None:
-            append(f"{subject} {predicate} {obj}{tail}")  # the hot path: no attribute lookups
-
-        self.add = add
+    def describe(self, subject: Term, pairs: Iterable[tuple[Term, Term]]) -> None:
+        """(predicate, object) pairs of one subject: the hot path, one call per node, not per triple."""
+        tail = self._tail
+        self.lines.extend([f"{subject} {predicate} {obj}{tail}" for predicate, obj in pairs])
 
     def first(self, node: Term) -> bool:
         """True the first time a shared node comes up in this graph."""
@@ -133,17 +141,17 @@ def article_nquads(facts: Facts) -> tuple[bytes, int]:
     art = facts.article
     name = article_iri(art.identifier)
     g = _Graph(name)
-    g.add(name, RDF_TYPE, s("NewsArticle"))
-    g.add(name, s("identifier"), _literal(art.identifier))
-    g.add(name, s("headline"), _literal(art.headline.text))
-    g.add(name, kg("contentHash"), _literal(f"sha256:{art.content_hash}"))
+    about = [(RDF_TYPE, s("NewsArticle")), (s("identifier"), _literal(art.identifier)),
+             (s("headline"), _literal(art.headline.text)),
+             (kg("contentHash"), _literal(f"sha256:{art.content_hash}"))]
     if art.source.startswith(("http://", "https://")):
-        g.add(name, s("url"), checked_iri(art.source))
+        about.append((s("url"), checked_iri(art.source)))
     if art.published:
-        g.add(name, s("datePublished"), _literal(art.published, "dateTime" if "T" in art.published else "date"))
+        about.append((s("datePublished"), _literal(art.published, "dateTime" if "T" in art.published else "date")))
     nodes = {eid: entity_iri(e) for eid, e in facts.entities.items()}
     if facts.publisher:
-        g.add(name, s("publisher"), nodes[facts.publisher])
+        about.append((s("publisher"), nodes[facts.publisher]))
+    g.describe(name, about)
     _entities(g, facts, nodes)
     _mentions(g, facts, nodes, name)
     _meetings(g, facts, nodes, name)
@@ -163,30 +171,28 @@ def _entities(g: _Graph, facts: Facts, nodes: dict[str, Term]) -> None:
         if not m.rule.startswith(NON_NAME_RULES):
             names.setdefault(m.entity_id, set()).add(" ".join(m.text.split()))
     for eid, entity in facts.entities.items():
-        node = nodes[eid]
-        g.add(node, RDF_TYPE, s(entity.kind))
+        about = [(RDF_TYPE, s(entity.kind))]
         if entity.schema_class != entity.kind:
-            g.add(node, RDF_TYPE, s(entity.schema_class))
-        g.add(node, s("name"), _literal(entity.name))
-        for alias in sorted(names.get(eid, ()) - {entity.name}):
-            g.add(node, s("alternateName"), _literal(alias))
-        for same in entity.same_as:
-            g.add(node, OWL_SAME_AS, checked_iri(same))
+            about.append((RDF_TYPE, s(entity.schema_class)))
+        about.append((s("name"), _literal(entity.name)))
+        about += [(s("alternateName"), _literal(alias)) for alias in sorted(names.get(eid, ()) - {entity.name})]
+        about += [(OWL_SAME_AS, checked_iri(same)) for same in entity.same_as]
         if entity.part_of and entity.part_of in nodes:
-            g.add(node, org("subOrganizationOf"), nodes[entity.part_of])
+            about.append((org("subOrganizationOf"), nodes[entity.part_of]))
+        g.describe(nodes[eid], about)
 
 
 def _evidence(g: _Graph, article: Term, identifier: str, ev: Evidence) -> Term:
     node = iri(f"{ID}evidence/{_digest(identifier, ev.sentence_start, ev.sentence_end, ev.rule)}")
-    if not g.first(node):
-        return node
-    g.add(node, RDF_TYPE, kg("Evidence"))
-    g.add(node, kg("inArticle"), article)
-    g.add(node, kg("sentence"), _literal(ev.sentence))
-    g.add(node, kg("beginIndex"), _literal(ev.sentence_start))
-    g.add(node, kg("endIndex"), _literal(ev.sentence_end))
-    g.add(node, kg("rule"), _literal(ev.rule))
+    if g.first(node):
+        g.describe(node, ((RDF_TYPE, kg("Evidence")), (kg("inArticle"), article),
+                          (kg("sentence"), _literal(ev.sentence)), (kg("beginIndex"), _literal(ev.sentence_start)),
+                          (kg("endIndex"), _literal(ev.sentence_end)), (kg("rule"), _literal(ev.rule))))
     return node
+
+
+def _evidenced(g: _Graph, article: Term, identifier: str, evidence: list[Evidence]) -> list[tuple[Term, Term]]:
+    return [(kg("evidence"), _evidence(g, article, identifier, ev)) for ev in evidence]
 
 
 def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
@@ -198,22 +204,15 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
         count[m.entity_id] = count.get(m.entity_id, 0) + 1
     ident = facts.article.identifier
     text = facts.article.text
-    add = g.add
+    g.describe(article, [(s("mentions"), nodes[eid]) for eid in first])
     for eid, m in first.items():
-        add(article, s("mentions"), nodes[eid])
         start, end = _sentence_of(facts.sentences, m)
-        node = iri(f"{ID}mention/{_digest(ident, eid)}")
-        add(node, RDF_TYPE, kg("Mention"))
-        add(node, kg("refersTo"), nodes[eid])
-        add(node, kg("inArticle"), article)
-        add(node, kg("anchorText"), _literal(m.text))
-        add(node, kg("anchorBegin"), _literal(m.start))
-        add(node, kg("anchorEnd"), _literal(m.end))
-        add(node, kg("sentence"), _literal(text[start:end]))
-        add(node, kg("beginIndex"), _literal(start))
-        add(node, kg("endIndex"), _literal(end))
-        add(node, kg("rule"), _literal(m.rule))
-        add(node, kg("occurrences"), _literal(count[eid]))
+        g.describe(iri(f"{ID}mention/{_digest(ident, eid)}"), (
+            (RDF_TYPE, kg("Mention")), (kg("refersTo"), nodes[eid]), (kg("inArticle"), article),
+            (kg("anchorText"), _literal(m.text)), (kg("anchorBegin"), _literal(m.start)),
+            (kg("anchorEnd"), _literal(m.end)), (kg("sentence"), _literal(text[start:end])),
+            (kg("beginIndex"), _literal(start)), (kg("endIndex"), _literal(end)), (kg("rule"), _literal(m.rule)),
+            (kg("occurrences"), _literal(count[eid]))))
 
 
 def _sentence_of(sentences: tuple[tuple[int, int], ...], mention: Mention) -> tuple[int, int]:
@@ -229,18 +228,15 @@ def _meetings(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
     for meeting in facts.meetings:
         # a dated meeting is the same event in every article that reports it
         scope = meeting.date.value if meeting.date and meeting.date.precision == "day" else ident
-        node = iri(f"{ID}meeting/{_digest(scope, *sorted(meeting.participants))}")
-        g.add(node, RDF_TYPE, kg("Meeting"))
         names = " and ".join(facts.entities[p].name for p in meeting.participants)
-        g.add(node, s("name"), _literal(f"Meeting of {names}"))
-        for party in meeting.participants:
-            g.add(node, s("attendee"), nodes[party])
+        about = [(RDF_TYPE, kg("Meeting")), (s("name"), _literal(f"Meeting of {names}"))]
+        about += [(s("attendee"), nodes[party]) for party in meeting.participants]
         if meeting.date:
-            g.add(node, s("startDate"), _date(meeting.date))
+            about.append((s("startDate"), _date(meeting.date)))
         if meeting.place:
-            g.add(node, s("location"), nodes[meeting.place])
-        for ev in meeting.evidence:
-            g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
+            about.append((s("location"), nodes[meeting.place]))
+        about += _evidenced(g, article, ident, meeting.evidence)
+        g.describe(iri(f"{ID}meeting/{_digest(scope, *sorted(meeting.participants))}"), about)
 
 
 def message_iri(identifier: str, sender: str, recipient: str) -> Term:
@@ -250,18 +246,15 @@ def message_iri(identifier: str, sender: str, recipient: str) -> Term:
 def _messages(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     ident = facts.article.identifier
     for message in facts.messages:
-        node = message_iri(ident, message.sender, message.recipient)
-        g.add(node, RDF_TYPE, s("Message"))
         sender, recipient = facts.entities[message.sender].name, facts.entities[message.recipient].name
-        g.add(node, s("name"), _literal(f"Message from {sender} to {recipient}"))
-        g.add(node, s("sender"), nodes[message.sender])
-        g.add(node, s("recipient"), nodes[message.recipient])
+        about = [(RDF_TYPE, s("Message")), (s("name"), _literal(f"Message from {sender} to {recipient}")),
+                 (s("sender"), nodes[message.sender]), (s("recipient"), nodes[message.recipient])]
         if message.date:
-            g.add(node, s("dateSent"), _date(message.date))
+            about.append((s("dateSent"), _date(message.date)))
         if message.answers:
-            g.add(node, kg("inReplyTo"), message_iri(ident, *message.answers))
-        for ev in message.evidence:
-            g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
+            about.append((kg("inReplyTo"), message_iri(ident, *message.answers)))
+        about += _evidenced(g, article, ident, message.evidence)
+        g.describe(message_iri(ident, message.sender, message.recipient), about)
 
 
 def role_iri(label: str) -> Term:
@@ -271,20 +264,18 @@ def role_iri(label: str) -> Term:
 def _memberships(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
     ident = facts.article.identifier
     for membership in facts.memberships:
-        node = iri(f"{ID}membership/{_digest(membership.person, membership.organization, membership.role)}")
         role = role_iri(membership.role)
         person, organization = facts.entities[membership.person], facts.entities[membership.organization]
-        g.add(node, RDF_TYPE, org("Membership"))
-        g.add(node, s("name"), _literal(f"{person.name}, {membership.role}, {organization.name}"))
-        g.add(node, org("member"), nodes[membership.person])
-        g.add(node, org("organization"), nodes[membership.organization])
-        g.add(node, org("role"), role)
+        about = [(RDF_TYPE, org("Membership")),
+                 (s("name"), _literal(f"{person.name}, {membership.role}, {organization.name}")),
+                 (org("member"), nodes[membership.person]), (org("organization"), nodes[membership.organization]),
+                 (org("role"), role)]
+        about += _evidenced(g, article, ident, membership.evidence)
+        node = iri(f"{ID}membership/{_digest(membership.person, membership.organization, membership.role)}")
+        g.describe(node, about)
         if g.first(role):
-            g.add(role, RDF_TYPE, _term(SKOS, "Concept"))
-            g.add(role, RDF_TYPE, org("Role"))
-            g.add(role, _term(SKOS, "prefLabel"), _literal(membership.role))
-        for ev in membership.evidence:
-            g.add(node, kg("evidence"), _evidence(g, article, ident, ev))
+            g.describe(role, ((RDF_TYPE, _term(SKOS, "Concept")), (RDF_TYPE, org("Role")),
+                              (_term(SKOS, "prefLabel"), _literal(membership.role))))
 
 
 def vocabulary_quads() -> list[ox.Quad]:
