@@ -28,8 +28,8 @@ SECRET = "Sup3r-Secret-Passw0rd"
 # -- rule files: accepted, or refused with file/line/rule problems; never a traceback --------------
 SECTIONS = ["entities", "events", "memberships", "name_patterns", "role_references", "complements", "places",
             "macros", "lexicon", "dates", "document", "version", "bogus"]
-FIELDS = ["id", "type", "name", "aliases", "pattern", "kind", "triggers", "participants", "answers", "exact",
-          "coref", "schema_class", "part_of", "titles", "months", "published", "unknown"]
+FIELDS = ["id", "type", "name", "aliases", "pattern", "kind", "triggers", "starts_with", "participants", "answers",
+          "exact", "coref", "schema_class", "part_of", "titles", "months", "published", "unknown"]
 REGEXISH = st.text(alphabet=string.ascii_letters + "(){}[]?*+\\|.^$<>P:-_ " + "'", max_size=40)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 20), REGEXISH, st.sampled_from(
     ["Person", "Organization", "Place", "meeting", "message", "group", "{PER} met {PER}",

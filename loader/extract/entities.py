@@ -115,7 +115,7 @@ class EntityFinder:
 
         for sentence, masked in self.masked(sentences, mentions, wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text):
+                for match in compiled.finditer(masked.text, masked.folded):
                     self._new_entity(compiled.rule, match, entities, aliases)
         return aliases
 
@@ -221,8 +221,10 @@ class EntityFinder:
         i = 0
         for start, end in regions:
             first: Mention | None = None
-            events = [(m.start, m) for m in persons[i:] if m.start < end]
-            i += len(events)
+            events: list[tuple[int, Mention | None]] = []
+            while i < len(persons) and persons[i].start < end:
+                events.append((persons[i].start, persons[i]))
+                i += 1
             events += [(p.start(), None) for p in self.pronoun.finditer(text, start, end)]
             for position, mention in sorted(events, key=lambda e: e[0]):
                 if mention is not None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import regex
 
 from loader.model import Sentence
-from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, placeholder
+from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, fold, placeholder
 
 _PLACEHOLDER = regex.compile(f"{MARK_OPEN}[A-Z](\\d+){MARK_CLOSE}")
 
@@ -51,6 +52,11 @@ class MaskedSentence:
             self._segment(length, pos)
             parts.append(sentence.text[pos - sentence.start:])
         self.text = "".join(parts)
+
+    @cached_property
+    def folded(self) -> str:
+        """The masked text folded, for word lookups (same length, same offsets)."""
+        return fold(self.text)
 
     def _segment(self, masked: int, absolute: int) -> None:
         self._masked_starts.append(masked)

@@ -93,7 +93,7 @@ class RelationFinder:
             if "\ue000P" not in masked.text:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text, overlapped=False):
+                for match in compiled.finditer(masked.text, masked.folded):
                     membership = self._membership(compiled, match, masked, sentence)
                     if membership:
                         found.append((membership, *masked.abs_span(match.start(), match.end())))
@@ -120,7 +120,7 @@ class RelationFinder:
             return out
         for sentence, masked in views:
             for compiled in self.rules.applicable("role_references", present[sentence.start]):
-                for match in compiled.regex.finditer(masked.text):
+                for match in compiled.finditer(masked.text, masked.folded):
                     orgs = _coded(masked, match, "org", {"O", POLITY_CODE}) if "org" in match.groupdict() else []
                     unit = match.group("unit") if "unit" in match.groupdict() else None
                     person = holders.resolve(orgs[-1] if orgs else None, role_label(match.group("title"), unit))
@@ -143,7 +143,7 @@ class RelationFinder:
             excluded: set[int] | None = None
             when: DateValue | bool | None = False
             for compiled in rules:
-                for match in compiled.regex.finditer(masked.text):
+                for match in compiled.finditer(masked.text, masked.folded):
                     if excluded is None:
                         excluded = self._complements(masked)
                     if when is False:

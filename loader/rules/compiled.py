@@ -8,6 +8,7 @@ write `(?P<sender>{AGENT}) wrote to (?P<recipient>{AGENT})` and never see the co
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,17 +118,60 @@ class AliasEntry:
     rule: str = "gazetteer"
 
 
+class WordFinder:
+    """Whole-word occurrences of folded words in folded text, in one Aho-Corasick pass:
+    "head" is not found in "ahead", nor "diplomat" in "diplomatic"."""
+
+    def __init__(self, words: Iterable[str]):
+        self.automaton = ahocorasick.Automaton()
+        for word in words:
+            # (word, its length, whether its first / last character needs a word boundary)
+            self.automaton.add_word(word, (word, len(word), word[0].isalnum(), word[-1].isalnum()))
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+    def find(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+        """(offset, word) of each whole word in folded[start:end]; boundaries look beyond the span."""
+        if not len(self.automaton):
+            return
+        size = len(folded)
+        for last, (word, length, left, right) in self.automaton.iter(folded, start, size if end is None else end):
+            first = last - length + 1
+            if left and first > 0 and folded[first - 1].isalnum():
+                continue
+            if right and last + 1 < size and folded[last + 1].isalnum():
+                continue
+            yield first, word
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """A rule model with its compiled regex and its trigger words (folded)."""
+    """A rule model with its compiled regex, its trigger words (folded) and, for a rule with
+    `starts_with`, the finder of the words its matches begin with."""
 
     rule: Any
     regex: regex.Pattern[str]
     triggers: frozenset[str]
+    starts: WordFinder | None = None
 
     def applies(self, present: frozenset[str]) -> bool:
         """Run only where the sentence holds one of the triggers (always, without triggers)."""
         return not self.triggers or not self.triggers.isdisjoint(present)
+
+    def finditer(self, text: str, folded: str) -> Iterator[regex.Match[str]]:
+        """The pattern's leftmost non-overlapping matches, as `regex.finditer`; with `starts_with`, tried
+        only where one of those words begins (`folded` is `fold(text)`), sparing every other position."""
+        if self.starts is None:
+            yield from self.regex.finditer(text)
+            return
+        pos = 0
+        for start in sorted({first for first, _ in self.starts.find(folded)}):
+            if start < pos:
+                continue
+            match = self.regex.match(text, start)
+            if match:
+                yield match
+                pos = max(match.end(), start + 1)
 
 
 class CompiledRules:
@@ -163,7 +207,7 @@ class CompiledRules:
         self.role_references = self._compile_section("role_references")
         self.events = self._compile_section("events")
         self.places = self._compile_section("places")
-        self.trigger_automaton = self._trigger_automaton()
+        self.trigger_finder = self._trigger_finder()
         self._applicable: dict[tuple[str, frozenset[str]], tuple[Compiled, ...]] = {}
         if self.problems:
             raise RuleError(self.problems)
@@ -267,16 +311,19 @@ class CompiledRules:
                 f"pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a 3,000-character probe); "
                 "avoid nested quantifiers such as (\\w+\\s?)+", sub))
             return None
-        try:
-            triggers = self._triggers(getattr(rule, "triggers", ()))
-        except ValueError as exc:
-            self.problems.append(origin.problem(str(exc), ("triggers",)))
-            return None
-        return Compiled(rule, compiled, triggers)
+        words: dict[str, frozenset[str]] = {}
+        for field in ("triggers", "starts_with"):
+            try:
+                words[field] = self._words(getattr(rule, field, ()))
+            except ValueError as exc:
+                self.problems.append(origin.problem(str(exc), (field,)))
+                return None
+        starts = WordFinder(words["starts_with"]) if words["starts_with"] else None
+        return Compiled(rule, compiled, words["triggers"], starts)
 
-    def _triggers(self, words: list[str]) -> frozenset[str]:
-        """Folded trigger words; `@titles`, `@honorifics`, `@units`, `@name_cues` and the lexicon's
-        `word_lists` (`@letters`, ...) expand to their words. Triggers match whole words."""
+    def _words(self, words: list[str]) -> frozenset[str]:
+        """Folded words of `triggers` or `starts_with`; `@titles`, `@honorifics`, `@units`, `@name_cues`,
+        `@title_modifiers` and the lexicon's `word_lists` (`@letters`, ...) expand to their words."""
         lex = self.ruleset.lexicon
         lists = {"@titles": lex.titles, "@honorifics": lex.honorifics, "@units": lex.units,
                  "@name_cues": lex.name_cues, "@title_modifiers": lex.title_modifiers,
@@ -285,21 +332,15 @@ class CompiledRules:
         for word in words:
             if word.startswith("@"):
                 if word not in lists:
-                    raise ValueError(f"unknown trigger list {word}; known: {', '.join(sorted(lists))}")
+                    raise ValueError(f"unknown word list {word}; known: {', '.join(sorted(lists))}")
                 out.update(fold(w) for w in lists[word])
             else:
                 out.add(fold(word))
         return frozenset(out)
 
-    def _trigger_automaton(self) -> ahocorasick.Automaton:
-        automaton = ahocorasick.Automaton()
+    def _trigger_finder(self) -> WordFinder:
         groups = (self.name_patterns, self.memberships, self.role_references, self.events)
-        for compiled in (c for group in groups for c in group):
-            for word in compiled.triggers:
-                automaton.add_word(word, word)
-        if len(automaton):
-            automaton.make_automaton()
-        return automaton
+        return WordFinder({word for group in groups for c in group for word in c.triggers})
 
     def applicable(self, group: str, present: frozenset[str]) -> tuple[Compiled, ...]:
         """The rules of a group (`events`, `memberships`, ...) that may fire on a sentence holding
@@ -315,18 +356,7 @@ class CompiledRules:
     def triggers_by_sentence(self, folded: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
         """For each sentence span, the trigger words it holds as whole words ("diplomat" is not in
         "diplomatic", "head" not in "ahead"): one automaton pass per sentence."""
-        automaton = self.trigger_automaton
-        if not len(automaton):
-            return [frozenset()] * len(spans)
-        size = len(folded)
-
-        def whole(last: int, word: str) -> bool:
-            start = last - len(word) + 1
-            return (start == 0 or not folded[start - 1].isalnum() or not word[0].isalnum()) and \
-                (last + 1 == size or not folded[last + 1].isalnum() or not word[-1].isalnum())
-
-        return [frozenset(word for last, word in automaton.iter(folded, start, end) if whole(last, word))
-                for start, end in spans]
+        return [frozenset(word for _, word in self.trigger_finder.find(folded, start, end)) for start, end in spans]
 
     # -- gazetteer --------------------------------------------------------------
     def _entities(self) -> dict[str, Entity]:
