@@ -253,3 +253,9 @@ def test_military_ranks_and_ambassadors(extract_text) -> None:
     assert ("Esmail Qaani", "Quds Force", "commander") in roles(facts)
     assert ("Naim Qassem", "Hezbollah", "secretary general") in roles(facts)
     assert "Mojtaba Amani" in {e.name for e in facts.entities.values()}
+
+
+def test_subject_and_verb_may_be_parted_by_brackets_and_colons(extract_text) -> None:
+    """{MARK} inside a character class ([^{MARK}.]) once excluded '(', '?', ':' and ')' as well."""
+    facts = extract_text("Talks in Doha\n\nIsmail Haniyeh (in Doha since 2019) met with Ebrahim Raisi on Monday.\n")
+    assert set(meetings(facts)) == {frozenset({"Ismail Haniyeh", "Ebrahim Raisi"})}

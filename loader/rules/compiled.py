@@ -255,7 +255,9 @@ class CompiledRules:
                 raise ValueError(f"macro cycle: {' -> '.join((*stack, name))}")
             if name not in raw:
                 raise ValueError(f"unknown macro {{{name}}}; known: {', '.join(sorted(raw))}")
-            return f"(?:{self._expand(raw[name], raw, (*stack, name))})"
+            body = self._expand(raw[name], raw, (*stack, name))
+            # one character stays bare: {MARK} must work inside a character class, as in [^{MARK}.]
+            return body if len(body) == 1 else f"(?:{body})"
 
         return _MACRO.sub(sub, pattern)
 
