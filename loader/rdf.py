@@ -100,9 +100,8 @@ def _literal(value: str | int, datatype: str | None = None) -> Term:
     return f"{text}^^{xsd(datatype)}" if datatype else text
 
 
-@lru_cache(maxsize=4096)
 def _quoted(value: str) -> str:
-    """Cached: a sentence is quoted for its evidence and for every mention in it."""
+    """Most text needs no escape: translate (a quarter of the stage's time) only when some does."""
     if '"' in value or "\\" in value or not value.isprintable():
         value = value.translate(_ESCAPES)
     return f'"{value}"'
@@ -121,11 +120,19 @@ class _Graph:
         self.lines: list[str] = []
         self._described: set[Term] = set()
         self._tail = f" {name} .\n"
+        self._sentences: dict[str, Term] = {}
 
     def describe(self, subject: Term, pairs: Iterable[tuple[Term, Term]]) -> None:
         """(predicate, object) pairs of one subject: the hot path, one call per node, not per triple."""
         tail = self._tail
         self.lines.extend([f"{subject} {predicate} {obj}{tail}" for predicate, obj in pairs])
+
+    def sentence(self, text: str) -> Term:
+        """A sentence's literal, quoted once per article: its evidence and each mention in it repeat it."""
+        found = self._sentences.get(text)
+        if found is None:
+            found = self._sentences[text] = _literal(text)
+        return found
 
     def first(self, node: Term) -> bool:
         """True the first time a shared node comes up in this graph."""
@@ -186,7 +193,7 @@ def _evidence(g: _Graph, article: Term, identifier: str, ev: Evidence) -> Term:
     node = iri(f"{ID}evidence/{_digest(identifier, ev.sentence_start, ev.sentence_end, ev.rule)}")
     if g.first(node):
         g.describe(node, ((RDF_TYPE, kg("Evidence")), (kg("inArticle"), article),
-                          (kg("sentence"), _literal(ev.sentence)), (kg("beginIndex"), _literal(ev.sentence_start)),
+                          (kg("sentence"), g.sentence(ev.sentence)), (kg("beginIndex"), _literal(ev.sentence_start)),
                           (kg("endIndex"), _literal(ev.sentence_end)), (kg("rule"), _literal(ev.rule))))
     return node
 
@@ -210,7 +217,7 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
         g.describe(iri(f"{ID}mention/{_digest(ident, eid)}"), (
             (RDF_TYPE, kg("Mention")), (kg("refersTo"), nodes[eid]), (kg("inArticle"), article),
             (kg("anchorText"), _literal(m.text)), (kg("anchorBegin"), _literal(m.start)),
-            (kg("anchorEnd"), _literal(m.end)), (kg("sentence"), _literal(text[start:end])),
+            (kg("anchorEnd"), _literal(m.end)), (kg("sentence"), g.sentence(text[start:end])),
             (kg("beginIndex"), _literal(start)), (kg("endIndex"), _literal(end)), (kg("rule"), _literal(m.rule)),
             (kg("occurrences"), _literal(count[eid]))))
 
