@@ -77,3 +77,19 @@ def write_corpus(folder: Path, megabytes: float, names: list[str], seed: int = 1
         total += len(text)
         index += 1
     return total
+
+
+def copy_corpus(folder: Path, megabytes: float, source: Path) -> int:
+    """Copies of the articles in `source` (each a new file) until they hold `megabytes` MB; returns bytes.
+    Nothing in extraction is remembered from one article to the next, so a copy costs what the original does."""
+    originals = sorted(p for p in source.iterdir() if p.is_file() and p.suffix == ".txt")
+    if not originals:
+        raise SystemExit(f"{source}: no .txt articles")
+    folder.mkdir(parents=True, exist_ok=True)
+    total, index = 0, 0
+    while total < megabytes * 1_000_000:
+        data = originals[index % len(originals)].read_bytes()
+        (folder / f"copy-{index:06d}-{originals[index % len(originals)].name}").write_bytes(data)
+        total += len(data)
+        index += 1
+    return total
