@@ -129,6 +129,7 @@ class WordFinder:
             self.automaton.add_word(word, (word, len(word), word[0].isalnum(), word[-1].isalnum()))
         if len(self.automaton):
             self.automaton.make_automaton()
+        self._starts: dict[str, list[int]] = {}
 
     def find(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
         """(offset, word) of each whole word in folded[start:end]; boundaries look beyond the span."""
@@ -142,6 +143,16 @@ class WordFinder:
             if right and last + 1 < size and folded[last + 1].isalnum():
                 continue
             yield first, word
+
+    def starts(self, folded: str) -> list[int]:
+        """Sorted offsets where a word begins; remembered for the last few texts, since the rules
+        sharing a word list run one after another on the same sentence."""
+        found = self._starts.get(folded)
+        if found is None:
+            if len(self._starts) >= 64:
+                self._starts.clear()
+            found = self._starts[folded] = sorted({first for first, _ in self.find(folded)})
+        return found
 
 
 @dataclass(frozen=True)
@@ -165,7 +176,7 @@ class Compiled:
             yield from self.regex.finditer(text)
             return
         pos = 0
-        for start in sorted({first for first, _ in self.starts.find(folded)}):
+        for start in self.starts.starts(folded):
             if start < pos:
                 continue
             match = self.regex.match(text, start)
@@ -191,6 +202,7 @@ class CompiledRules:
         self.title_synonyms = {k.lower(): v.lower() for k, v in lex.title_synonyms.items()}
         self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
+        self._start_finders: dict[frozenset[str], WordFinder] = {}
         self.macros = self._expand_macros()
         self.entities = self._entities()
         self.automaton = self._automaton()
@@ -320,8 +332,14 @@ class CompiledRules:
             except ValueError as exc:
                 self.problems.append(origin.problem(str(exc), (field,)))
                 return None
-        starts = WordFinder(words["starts_with"]) if words["starts_with"] else None
+        starts = self._start_finder(words["starts_with"]) if words["starts_with"] else None
         return Compiled(rule, compiled, words["triggers"], starts)
+
+    def _start_finder(self, words: frozenset[str]) -> WordFinder:
+        """One finder per word list, shared by the rules that name the same words."""
+        if words not in self._start_finders:
+            self._start_finders[words] = WordFinder(words)
+        return self._start_finders[words]
 
     def _words(self, words: list[str]) -> frozenset[str]:
         """Folded words of `triggers` or `starts_with`; `@titles`, `@honorifics`, `@units`, `@name_cues`,
