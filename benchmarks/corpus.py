@@ -88,8 +88,9 @@ def copy_corpus(folder: Path, megabytes: float, source: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     total, index = 0, 0
     while total < megabytes * 1_000_000:
-        data = originals[index % len(originals)].read_bytes()
-        (folder / f"copy-{index:06d}-{originals[index % len(originals)].name}").write_bytes(data)
+        original = originals[index % len(originals)]
+        data = original.read_bytes()
+        (folder / f"copy-{index:06d}-{original.name}").write_bytes(data)
         total += len(data)
         index += 1
     return total

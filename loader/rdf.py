@@ -116,7 +116,6 @@ class _Graph:
     stage merges them); only shared nodes (evidence, roles) are described once via `first`."""
 
     def __init__(self, name: Term):
-        self.name = name
         self.lines: list[str] = []
         self._described: set[Term] = set()
         self._tail = f" {name} .\n"
