@@ -218,14 +218,18 @@ class EntityFinder:
                          key=lambda m: m.start)
         out: list[Mention] = []
         subject: tuple[str, int] | None = None  # (person, end offset) of the latest sentence with a person
-        i = 0
+        pronouns = [p.start() for p in self.pronoun.finditer(text, regions[0][0], regions[-1][1])] if regions else []
+        i = j = 0
         for start, end in regions:
             first: Mention | None = None
             events: list[tuple[int, Mention | None]] = []
             while i < len(persons) and persons[i].start < end:
                 events.append((persons[i].start, persons[i]))
                 i += 1
-            events += [(p.start(), None) for p in self.pronoun.finditer(text, start, end)]
+            while j < len(pronouns) and pronouns[j] < end:
+                if pronouns[j] >= start:
+                    events.append((pronouns[j], None))
+                j += 1
             for position, mention in sorted(events, key=lambda e: e[0]):
                 if mention is not None:
                     first = first or mention

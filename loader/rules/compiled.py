@@ -8,6 +8,7 @@ write `(?P<sender>{AGENT}) wrote to (?P<recipient>{AGENT})` and never see the co
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -374,9 +375,17 @@ class CompiledRules:
         return found
 
     def triggers_by_sentence(self, folded: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
-        """For each sentence span, the trigger words it holds as whole words ("diplomat" is not in
-        "diplomatic", "head" not in "ahead"): one automaton pass per sentence."""
-        return [frozenset(word for _, word in self.trigger_finder.find(folded, start, end)) for start, end in spans]
+        """For each sentence span (in text order, not overlapping), the trigger words it holds as whole
+        words ("diplomat" is not in "diplomatic", "head" not in "ahead"): one automaton pass per article."""
+        found: list[set[str]] = [set() for _ in spans]
+        if not spans:
+            return []
+        starts = [start for start, _ in spans]
+        for first, word in self.trigger_finder.find(folded, starts[0], spans[-1][1]):
+            index = bisect_right(starts, first) - 1
+            if first + len(word) <= spans[index][1]:
+                found[index].add(word)
+        return [frozenset(words) for words in found]
 
     # -- gazetteer --------------------------------------------------------------
     def _entities(self) -> dict[str, Entity]:
