@@ -15,14 +15,16 @@ def article_date(published: str | None) -> date | None:
     return date.fromisoformat(published[:10]) if published else None
 
 
-def find_dates(text: str, anchor: date | None, rules: CompiledRules) -> list[tuple[int, int, DateValue | None]]:
+def find_dates(text: str, anchor: date | None, rules: CompiledRules,
+               present: frozenset[str] | None = None) -> list[tuple[int, int, DateValue | None]]:
     """Every date expression in `text` as (start, end, value); value None when unresolvable.
 
     Expressions are taken leftmost-longest across all date patterns, so `22 June 2023` is one
-    date, not also `22 June` and `June 2023`.
+    date, not also `22 June` and `June 2023`. With `present`, the trigger words the text holds,
+    only the patterns those words allow are tried.
     """
     hits: list[tuple[int, int, str, regex.Match[str]]] = []
-    for compiled in rules.date_patterns:
+    for compiled in rules.date_patterns if present is None else rules.applicable("date_patterns", present):
         for match in compiled.regex.finditer(text):
             hits.append((match.start(), match.end(), compiled.rule.id, match))
     hits.sort(key=lambda h: (h[0], h[0] - h[1]))

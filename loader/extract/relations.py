@@ -147,7 +147,7 @@ class RelationFinder:
                     if excluded is None:
                         excluded = self._complements(masked)
                     if when is False:
-                        when = _first_date(sentence, anchor, self.rules)
+                        when = _first_date(sentence, anchor, self.rules, present[sentence.start])
                     evidence = _evidence(sentence, compiled)
                     if compiled.rule.kind == "meeting":
                         place = self._place(masked, match, entities)
@@ -241,8 +241,9 @@ def _messages(compiled: Compiled, match: regex.Match[str], masked: MaskedSentenc
                 yield Message(sender, recipient, when, None, [evidence])
 
 
-def _first_date(sentence: Sentence, anchor: date | None, rules: CompiledRules) -> DateValue | None:
-    for _, _, value in find_dates(sentence.text, anchor, rules):
+def _first_date(sentence: Sentence, anchor: date | None, rules: CompiledRules,
+                present: frozenset[str]) -> DateValue | None:
+    for _, _, value in find_dates(sentence.text, anchor, rules, present):
         if value is not None:
             return value
     return None

@@ -344,10 +344,12 @@ class CompiledRules:
 
     def _words(self, words: list[str]) -> frozenset[str]:
         """Folded words of `triggers` or `starts_with`; `@titles`, `@honorifics`, `@units`, `@name_cues`,
-        `@title_modifiers` and the lexicon's `word_lists` (`@letters`, ...) expand to their words."""
+        `@title_modifiers`, `@months`, `@weekdays` and the lexicon's `word_lists` (`@letters`, ...) expand
+        to their words."""
         lex = self.ruleset.lexicon
         lists = {"@titles": lex.titles, "@honorifics": lex.honorifics, "@units": lex.units,
                  "@name_cues": lex.name_cues, "@title_modifiers": lex.title_modifiers,
+                 "@months": list(self.ruleset.dates.months), "@weekdays": list(self.ruleset.dates.weekdays),
                  **{f"@{name}": words for name, words in lex.word_lists.items()}}
         out: set[str] = set()
         for word in words:
@@ -360,7 +362,7 @@ class CompiledRules:
         return frozenset(out)
 
     def _trigger_finder(self) -> WordFinder:
-        groups = (self.name_patterns, self.memberships, self.role_references, self.events)
+        groups = (self.name_patterns, self.memberships, self.role_references, self.events, self.date_patterns)
         return WordFinder({word for group in groups for c in group for word in c.triggers})
 
     def applicable(self, group: str, present: frozenset[str]) -> tuple[Compiled, ...]:
