@@ -140,7 +140,7 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
     with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:
         # a bounded window of files in flight: workers never run ahead of a slow consumer
         # (a graph write), so memory stays flat however large the corpus
-        pending = pool.imap(_extract_one, paths[:window], chunksize=4)
+        pending: Iterator[Outcome] = pool.imap(_extract_one, paths[:window], chunksize=4)
         for start in range(window, len(paths) + window, window):
             following = pool.imap(_extract_one, paths[start:start + window], chunksize=4) \
                 if start < len(paths) else iter(())

@@ -181,7 +181,7 @@ def _entities(g: _Graph, facts: Facts, nodes: dict[str, Term]) -> None:
         if entity.schema_class != entity.kind:
             about.append((RDF_TYPE, s(entity.schema_class)))
         about.append((s("name"), _literal(entity.name)))
-        about += [(s("alternateName"), _literal(alias)) for alias in sorted(names.get(eid, ()) - {entity.name})]
+        about += [(s("alternateName"), _literal(alias)) for alias in sorted(names.get(eid, set()) - {entity.name})]
         about += [(OWL_SAME_AS, checked_iri(same)) for same in entity.same_as]
         if entity.part_of and entity.part_of in nodes:
             about.append((org("subOrganizationOf"), nodes[entity.part_of]))
@@ -302,7 +302,7 @@ def write_articles(chunks: Iterable[bytes], output: BinaryIO, fmt: ox.RdfFormat)
     """The vocabulary, then each article's N-Quads chunk: copied as they are for N-Quads, parsed back
     (fast) and streamed through one serialiser, with one set of prefixes, for the other formats."""
     if fmt == ox.RdfFormat.N_QUADS:
-        output.write(ox.serialize(vocabulary_quads(), format=fmt))
+        ox.serialize(vocabulary_quads(), output, format=fmt)
         for chunk in chunks:
             output.write(chunk)
         return

@@ -44,8 +44,8 @@ class Extractor:
                                   lambda s: bool(rules.applicable("events", present[s.start])))
         meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
                                                          present)
-        publisher = article.publisher and next(
-            (m.entity_id for m in mentions if m.start == article.publisher.start), None)
+        publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),
+                         None) if article.publisher else None
         all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
         members = {(m.person, m.organization) for m in memberships}
         return Facts(

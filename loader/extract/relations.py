@@ -141,13 +141,14 @@ class RelationFinder:
             if not rules or masked.text.count("\ue000") < 2:
                 continue
             excluded: set[int] | None = None
-            when: DateValue | bool | None = False
+            when: DateValue | None = None
+            dated = False
             for compiled in rules:
                 for match in compiled.finditer(masked.text, masked.folded):
                     if excluded is None:
                         excluded = self._complements(masked)
-                    if when is False:
-                        when = _first_date(sentence, anchor, self.rules, present[sentence.start])
+                    if not dated:
+                        when, dated = _first_date(sentence, anchor, self.rules, present[sentence.start]), True
                     evidence = _evidence(sentence, compiled)
                     if compiled.rule.kind == "meeting":
                         place = self._place(masked, match, entities)
@@ -299,18 +300,18 @@ def prefer_people(facts: list[G], members: set[tuple[str, str]]) -> list[G]:
     """Drop a fact naming an organisation where the article has the same fact naming one of its
     members instead ("Raisi writes to UN" in the headline, "to UN Secretary-General Guterres" below)."""
     keyed = {_parties(f) for f in facts}
+    return [f for f in facts if not _covered(_parties(f), keyed, members)]
 
-    def covered(fact: G) -> bool:
-        parties = _parties(fact)
-        for i, party in enumerate(parties):
-            for person, organization in members:
-                if organization == party:
-                    swapped = (*parties[:i], person, *parties[i + 1:])
-                    if swapped in keyed or tuple(sorted(swapped)) in keyed:
-                        return True
-        return False
 
-    return [f for f in facts if not covered(f)]
+def _covered(parties: tuple[str, ...], keyed: set[tuple[str, ...]], members: set[tuple[str, str]]) -> bool:
+    """Whether putting a member in place of one of these parties gives a fact the article has."""
+    for i, party in enumerate(parties):
+        for person, organization in members:
+            if organization == party:
+                swapped = (*parties[:i], person, *parties[i + 1:])
+                if swapped in keyed or tuple(sorted(swapped)) in keyed:
+                    return True
+    return False
 
 
 def merge_memberships(found: list[Membership]) -> list[Membership]:

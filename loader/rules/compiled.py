@@ -329,7 +329,7 @@ class CompiledRules:
         words: dict[str, frozenset[str]] = {}
         for field in ("triggers", "starts_with"):
             try:
-                words[field] = self._words(getattr(rule, field, ()))
+                words[field] = self._words(getattr(rule, field, []))
             except ValueError as exc:
                 self.problems.append(origin.problem(str(exc), (field,)))
                 return None
