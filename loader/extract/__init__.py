@@ -14,7 +14,7 @@ from loader.extract.relations import (
     prefer_people,
 )
 from loader.extract.sentences import split_sentences
-from loader.model import Article, Facts, Mention
+from loader.model import Article, Facts, Membership, Mention
 from loader.rules.compiled import CompiledRules, fold
 
 
@@ -33,14 +33,15 @@ class Extractor:
         present = {s.start: t for s, t in zip(sentences, triggers, strict=True)}
         mentions, entities = self.entity_finder.find(article, sentences, folded, present)
         rules = self.rules
-        views = self.entity_finder.masked(sentences, mentions, lambda s: bool(
+        replacements = self.entity_finder.replacements(mentions)
+        views = build_views(sentences, replacements, lambda s: bool(
             rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start])))
         found = self.relation_finder.memberships(views, present)
         memberships = merge_memberships([m for m, _, _ in found])
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
-        event_views = build_views(sentences, self._event_replacements(found, references, mentions),
+        event_views = build_views(sentences, self._event_replacements(found, references, replacements),
                                   lambda s: bool(rules.applicable("events", present[s.start])))
         meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
                                                          present)
@@ -59,7 +60,9 @@ class Extractor:
             sentences=tuple((s.start, s.end) for s in sentences),
         )
 
-    def _event_replacements(self, found, references: list[Mention], mentions: list[Mention]) -> list[Replacement]:
+    @staticmethod
+    def _event_replacements(found: list[tuple[Membership, int, int]], references: list[Mention],
+                            own: list[Replacement]) -> list[Replacement]:
         """Membership spans and role references stand for their person; other mentions for themselves."""
         wide = [Replacement(start, end, "P", m.person) for m, start, end in found]
         wide += [Replacement(r.start, r.end, "P", r.entity_id) for r in references]
@@ -68,5 +71,5 @@ class Extractor:
         for rep in wide:
             if not kept or rep.start >= kept[-1].end:
                 kept.append(rep)
-        inside = [m for m in mentions if not any(r.start <= m.start < r.end for r in kept)]
-        return kept + [self.entity_finder.replacement(m) for m in inside]
+        inside = [m for m in own if not any(r.start <= m.start < r.end for r in kept)]
+        return kept + inside

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
 import regex
 
-from loader.extract.masking import MaskedSentence, Replacement, build_views
+from loader.extract.masking import Replacement, build_views
 from loader.model import Article, Entity, Located, Mention, Sentence
 from loader.rules.compiled import MARK_OPEN, NO_ENTITY, AliasEntry, CompiledRules, fold
 
@@ -24,7 +24,7 @@ _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
 _GAP_SAME = regex.compile(r"[\s(]*")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     start: int
     end: int
@@ -38,7 +38,7 @@ def slug(name: str) -> str:
 
 class EntityFinder:
     """Finds mentions in one article. The compiled rules are shared; `find()` binds the article's
-    entities (gazetteer plus discovered), which `masked()` and `replacement()` use until the next
+    entities (gazetteer plus discovered), which `replacements()` uses until the next
     `find()`: one finder serves one article at a time (each worker process has its own)."""
 
     def __init__(self, rules: CompiledRules):
@@ -113,7 +113,7 @@ class EntityFinder:
             return not sentence.is_headline and bool(self.rules.applicable("name_patterns",
                                                                            present[sentence.start]))
 
-        for sentence, masked in self.masked(sentences, mentions, wanted):
+        for sentence, masked in build_views(sentences, self.replacements(mentions), wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
                 for match in compiled.finditer(masked.text, masked.folded):
                     self._new_entity(compiled.rule, match, entities, aliases)
@@ -144,16 +144,10 @@ class EntityFinder:
             for form in {surname, bare}:
                 aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, False, True, rule.id))
 
-    def masked(self, sentences: list[Sentence], mentions: list[Mention],
-               wanted: Callable[[Sentence], bool] | None = None) -> list[tuple[Sentence, MaskedSentence]]:
-        """Each (wanted) sentence with its mentions replaced by placeholders."""
-        return build_views(sentences, [self.replacement(m) for m in mentions], wanted)
-
-    def replacement(self, mention: Mention) -> Replacement:
-        return Replacement(mention.start, mention.end, self.rules.code_of(self._entity(mention)), mention.entity_id)
-
-    def _entity(self, mention: Mention) -> Entity:
-        return self._article_entities[mention.entity_id]
+    def replacements(self, mentions: list[Mention]) -> list[Replacement]:
+        """The placeholders that stand for these mentions in masked sentences, in the same order."""
+        entities, code_of = self._article_entities, self.rules.code_of
+        return [Replacement(m.start, m.end, code_of(entities[m.entity_id]), m.entity_id) for m in mentions]
 
     def bind(self, entities: Mapping[str, Entity]) -> None:
         """Entities the placeholders' codes are looked up in (gazetteer plus discovered)."""

@@ -19,7 +19,7 @@ from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, fold, placeholder
 _PLACEHOLDER = regex.compile(f"{MARK_OPEN}[A-Z](\\d+){MARK_CLOSE}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Replacement:
     """Article span [start, end) shown as one placeholder standing for `entity_id`."""
 
