@@ -42,7 +42,8 @@ class Extractor:
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements),
-                                  lambda s: bool(rules.applicable("events", present[s.start])))
+                                  lambda s: bool(rules.applicable("events", present[s.start])),
+                                  min_replacements=2)  # an event has two parties
         meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
                                                          present)
         publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),

@@ -97,8 +97,10 @@ class MaskedSentence:
 
 
 def build_views(sentences: list[Sentence], replacements: list[Replacement],
-                wanted: Callable[[Sentence], bool] | None = None) -> list[tuple[Sentence, MaskedSentence]]:
-    """Each (wanted) sentence masked by the replacements inside it; overlaps keep the earliest, longest."""
+                wanted: Callable[[Sentence], bool] | None = None,
+                min_replacements: int = 0) -> list[tuple[Sentence, MaskedSentence]]:
+    """Each (wanted) sentence masked by the replacements inside it, if it holds at least `min_replacements`;
+    overlaps keep the earliest, longest."""
     ordered = sorted(replacements, key=lambda r: (r.start, r.start - r.end))
     views = []
     i = 0
@@ -114,5 +116,6 @@ def build_views(sentences: list[Sentence], replacements: list[Replacement],
             if rep.end <= sentence.end and (not inside or rep.start >= inside[-1].end):
                 inside.append(rep)
             j += 1
-        views.append((sentence, MaskedSentence(sentence, inside)))
+        if len(inside) >= min_replacements:
+            views.append((sentence, MaskedSentence(sentence, inside)))
     return views
