@@ -1,26 +1,45 @@
 # Two commands on a fresh machine with Python 3.11 and make:
 #   make demo   set up, extract and load the example articles, print query results
 #   make test   set up and run the tests
+#
+# The package is installed as a wheel whose extraction path is compiled with mypyc (about 15%
+# faster; needs gcc and the Python headers). Without a compiler it is installed as plain Python,
+# with a warning: the same code and results. COMPILE=1 insists on compiling, COMPILE=0 never does.
+# The tests run against what is installed; after an edit, `make test` rebuilds (about a minute).
+# For quick work on the code: `.venv/bin/pip install -e .` and `.venv/bin/python -m pytest`.
 PYTHON ?= python3
 VENV ?= .venv
+COMPILE ?= auto
 PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kgloader
+SOURCES := pyproject.toml $(shell find loader schema cypher -type f -not -name '*.so' -not -name '*.pyc')
 
 .PHONY: setup test lint demo clean bench browser
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# pip builds the wheel in the source tree; its compiled modules are removed from the tree afterwards,
+# so that the tree stays plain Python and nothing stale shadows an edited module.
+$(VENV)/.installed: $(SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@if [ "$(COMPILE)" = 0 ]; then \
+	  $(PY) -m pip install --quiet '.[dev]'; \
+	elif ! HATCH_BUILD_HOOKS_ENABLE=1 $(PY) -m pip install --quiet '.[dev]'; then \
+	  [ "$(COMPILE)" = auto ] || exit 1; \
+	  echo "warning: compiling the extraction path failed (no gcc?); installing it as plain Python" >&2; \
+	  $(PY) -m pip install --quiet '.[dev]'; \
+	fi
+	find loader -name '*.so' -delete && rm -f ./*__mypyc.*.so
+	$(KG) --version
 	touch $@
 
 lint: setup
 	$(VENV)/bin/ruff check loader tests benchmarks scripts
 
+# pytest (not python -m pytest) keeps the source tree off sys.path: the installed package is tested
 test: setup lint browser
-	$(PY) -m pytest -q
+	$(VENV)/bin/pytest -q
 
 # The view test looks at the page in headless Chromium: Debian's package, installed when missing
 # (as root, as on CI); elsewhere install it yourself (apt-get install chromium).
@@ -41,4 +60,5 @@ bench: setup
 	$(PY) benchmarks/bench_extract.py
 
 clean:
-	rm -rf $(VENV) out .kgloader .pytest_cache
+	rm -rf $(VENV) out .kgloader .pytest_cache build
+	find loader -name '*.so' -delete; rm -f ./*__mypyc.*.so

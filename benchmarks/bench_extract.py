@@ -20,13 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after the installed kgloader
 
 from benchmarks.corpus import copy_corpus, rules_with_gazetteer, write_corpus
 
 
-def measure(corpus: Path, rules: Path, output: Path, jobs: int) -> dict[str, float]:
-    """The extract command's own code path (loader.pipeline.write_extraction)."""
+def measure(corpus: Path, rules: Path, output: Path, jobs: int) -> dict[str, float | str]:
+    """The extract command's own code path (loader.pipeline.write_extraction), as installed."""
+    from loader import build
     from loader.documents import expand_paths
     from loader.pipeline import write_extraction
     from loader.rdf import format_for
@@ -46,7 +47,8 @@ def measure(corpus: Path, rules: Path, output: Path, jobs: int) -> dict[str, flo
             "rules_seconds": round(rules_seconds, 2), "seconds": round(seconds, 2), "jobs": jobs,
             "mb_per_s": round(size / 1e6 / seconds, 2), "triples_per_s": round(summary.triples / seconds),
             "ms_per_article": round(seconds * 1000 / max(summary.read, 1), 2),
-            "peak_rss_mb": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) / 1024, 1)}
+            "peak_rss_mb": round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) / 1024, 1),
+            "build": build()}
 
 
 def main() -> None:
@@ -78,7 +80,7 @@ def main() -> None:
                   f"{result['seconds']:>6} s  {result['mb_per_s']:>5} MB/s  {result['ms_per_article']:>5} ms/article  "
                   f"{result['triples_per_s']:>7} triples/s  "
                   f"peak RSS {result['peak_rss_mb']} MB  (jobs {result['jobs']}, "
-                  f"rules load {result['rules_seconds']} s, {args.aliases} aliases)")
+                  f"rules load {result['rules_seconds']} s, {args.aliases} aliases, {result['build']})")
 
 
 if __name__ == "__main__":

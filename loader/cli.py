@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import click
 
-from loader import __version__
+from loader import __version__, build
 from loader.documents import expand_paths
 from loader.errors import KgError, LoadFailed
 from loader.pipeline import Summary, default_jobs, write_extraction
@@ -47,7 +47,7 @@ def _setup_logging(quiet: bool, fmt: str = "text") -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kgloader")
+@click.version_option(f"{__version__} ({build()})", prog_name="kgloader")
 def app() -> None:
     """Turn news articles into a knowledge graph: YAML rules → RDF → Neo4j."""
 

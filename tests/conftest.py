@@ -20,6 +20,7 @@ from loader.model import Facts
 from loader.rules import CompiledRules, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT))  # for benchmarks.corpus; appended, so that the installed kgloader is what runs
 EXAMPLES = ROOT / "examples" / "articles"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"

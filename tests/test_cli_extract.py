@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import EXAMPLES, GOLD, SCORE, SEEDS, kgloader
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from loader.resources import schema_file
-from tests.conftest import EXAMPLES, GOLD, SCORE, SEEDS, kgloader
 
 SCHEMA = Namespace("http://schema.org/")
 KG = Namespace("https://w3id.org/kgloader/ns#")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, kgloader
 
 from loader.documents import expand_paths, parse_article
 from loader.errors import DocumentError, UsageError
 from loader.pipeline import extract_paths
-from tests.conftest import EXAMPLES, kgloader
 
 PAGE = """Ministers meet in Cairo
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 
 from loader.documents import read_article
 from loader.extract import Extractor
 from loader.model import Facts
-from tests.conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import redis
 import yaml
+from conftest import EXAMPLES, ROOT, Graph, kgloader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from loader.graph.mapping import load_mapping
 from loader.load import open_store
 from loader.rules.compiled import CompiledRules
 from loader.rules.ruleset import load_ruleset
-from tests.conftest import EXAMPLES, ROOT, Graph, kgloader
 
 SECRET = "Sup3r-Secret-Passw0rd"
 

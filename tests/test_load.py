@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import SEEDS, Graph, kgloader
 
 from loader.documents import expand_paths
 from loader.graph.mapping import load_mapping
 from loader.load import Loader, LoadOptions
 from loader.pipeline import extract_paths
 from loader.rdf import KG, ORG, SCHEMA, article_quads
-from tests.conftest import SEEDS, Graph, kgloader
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KINDS = {"Person": SCHEMA + "Person", "Organization": SCHEMA + "Organization", "Place": SCHEMA + "Place",

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, Graph, kgloader
 
 from loader.load import Loader, LoadOptions
 from loader.queries import load_queries, parse_query
-from tests.conftest import SEEDS, Graph, kgloader
 
 CONTRACT = {"overview", "who-met-whom", "correspondence", "person-profile", "organisation-members", "timeline",
             "co-mentions", "article-facts", "explain", "connection"}

@@ -11,13 +11,13 @@ import math
 from datetime import date, datetime
 
 import pyoxigraph as ox
+from conftest import Graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loader.graph import cypher
 from loader.graph.mapping import Mapping, load_mapping
 from loader.graph.store import GraphWriter
-from tests.conftest import Graph
 
 EX = "http://example.org/"
 SCHEMA = "http://schema.org/"

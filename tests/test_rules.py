@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import regex
+from conftest import EXAMPLES, SEEDS, kgloader
 
 from loader.errors import RuleError
 from loader.resources import default_rules_dir
 from loader.rules.compiled import Compiled, CompiledRules, WordFinder, fold
 from loader.rules.ruleset import load_ruleset
-from tests.conftest import EXAMPLES, SEEDS, kgloader
 
 
 def test_shipped_rules_check_ok() -> None:

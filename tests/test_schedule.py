@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS, Graph, kgloader
 from filelock import FileLock
 
 from loader.schedule import Timing, lock_path, parse_every
-from tests.conftest import ROOT, SEEDS, Graph, kgloader
 
 
 def reports(folder: Path) -> list[dict]:

@@ -10,11 +10,11 @@ import io
 import shutil
 from pathlib import Path
 
+from conftest import SEEDS, Graph, kgloader
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from loader.load import Loader, LoadOptions
-from tests.conftest import SEEDS, Graph, kgloader
 
 PERSON_BLUE = (0x4C, 0x8E, 0xDA)
 MEETING_YELLOW = (0xFF, 0xC4, 0x54)
