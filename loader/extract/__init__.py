@@ -34,14 +34,14 @@ class Extractor:
         mentions, entities = self.entity_finder.find(article, sentences, folded, present)
         rules = self.rules
         replacements = self.entity_finder.replacements(mentions)
-        views = build_views(sentences, replacements, lambda s: bool(
+        views = build_views(sentences, replacements, folded, lambda s: bool(
             rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start])))
         found = self.relation_finder.memberships(views, present)
         memberships = merge_memberships([m for m, _, _ in found])
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
-        event_views = build_views(sentences, self._event_replacements(found, references, replacements),
+        event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,
                                   lambda s: bool(rules.applicable("events", present[s.start])),
                                   min_replacements=2)  # an event has two parties
         meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,

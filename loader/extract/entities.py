@@ -8,6 +8,7 @@ same article; when several entities share it, the most recently named one wins.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class EntityFinder:
         self.rules = rules
         self.honorific_tail = regex.compile(rules.expand(r"(?:(?:{HONORIFIC})\s+)+$"))
         words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
-        self.pronoun = regex.compile(rf"(?i)\b(?:{words})\b") if words else None
+        self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
 
     def find(self, article: Article, sentences: list[Sentence], folded: str,
              present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
@@ -56,31 +57,34 @@ class EntityFinder:
         self.bind(entities)
         gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
         mentions = self._select(gazetteer, text)
-        discovered = self._discover(sentences, mentions, entities, present)
+        discovered = self._discover(sentences, mentions, entities, folded, present)
         if discovered:
             local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
             mentions = self._select(gazetteer + local, text)
         mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
         mentions += self._located(article, entities)
-        mentions += self._pronouns(mentions, regions, text)
+        mentions += self._pronouns(mentions, regions, text, folded)
         mentions.sort(key=lambda m: (m.start, m.end))
         return mentions, {m.entity_id: entities[m.entity_id] for m in mentions}
 
     # -- candidates and selection -----------------------------------------------
     def _candidates(self, automaton: ahocorasick.Automaton, text: str, folded: str,
                     regions: list[tuple[int, int]]) -> Iterator[Candidate]:
-        if not len(automaton):
+        """Whole-word alias hits inside the regions (sorted, not overlapping): one automaton pass."""
+        if not len(automaton) or not regions:
             return
-        for region_start, region_end in regions:
-            for last, (length, entries) in automaton.iter(folded, region_start, region_end):
-                end = last + 1
-                start = end - length
-                if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
-                    continue
-                surface = text[start:end].translate(_QUOTES)
-                valid = tuple(e for e in entries if not e.exact or surface == e.alias.translate(_QUOTES))
-                if valid:
-                    yield Candidate(start, end, valid)
+        starts = [start for start, _ in regions]
+        for last, (length, entries) in automaton.iter(folded, starts[0], regions[-1][1]):
+            end = last + 1
+            start = end - length
+            if end > regions[bisect_right(starts, start) - 1][1]:
+                continue  # across a sentence end, or between sentences
+            if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+                continue
+            surface = text[start:end].translate(_QUOTES)
+            valid = tuple(e for e in entries if not e.exact or surface == e.alias.translate(_QUOTES))
+            if valid:
+                yield Candidate(start, end, valid)
 
     def _select(self, candidates: list[Candidate], text: str) -> list[Mention]:
         candidates.sort(key=lambda c: (c.start, c.start - c.end))
@@ -104,7 +108,7 @@ class EntityFinder:
 
     # -- discovery of new names -------------------------------------------------
     def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: ChainMap[str, Entity],
-                  present: dict[int, frozenset[str]]) -> dict[str, list[AliasEntry]]:
+                  folded: str, present: dict[int, frozenset[str]]) -> dict[str, list[AliasEntry]]:
         """Names no gazetteer knows, found by name patterns on masked body sentences."""
         aliases: dict[str, list[AliasEntry]] = {}
         if not self.rules.name_patterns:
@@ -113,7 +117,7 @@ class EntityFinder:
             return not sentence.is_headline and bool(self.rules.applicable("name_patterns",
                                                                            present[sentence.start]))
 
-        for sentence, masked in build_views(sentences, self.replacements(mentions), wanted):
+        for sentence, masked in build_views(sentences, self.replacements(mentions), folded, wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
                 for match in compiled.finditer(masked.text, masked.folded):
                     self._new_entity(compiled.rule, match, entities, aliases)
@@ -202,7 +206,8 @@ class EntityFinder:
                 return entry.entity_id
         return None
 
-    def _pronouns(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str) -> list[Mention]:
+    def _pronouns(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str,
+                  folded: str) -> list[Mention]:
         """`he`/`she` stand for the subject: the first person named in their sentence before them, else
         the first person of the nearest earlier sentence naming one (within a few sentences). Resolved
         pronouns count as persons, so "He ... He ..." chains hold."""
@@ -212,7 +217,7 @@ class EntityFinder:
                          key=lambda m: m.start)
         out: list[Mention] = []
         subject: tuple[str, int] | None = None  # (person, end offset) of the latest sentence with a person
-        pronouns = [p.start() for p in self.pronoun.finditer(text, regions[0][0], regions[-1][1])] if regions else []
+        pronouns = [p.start() for p in self.pronoun.finditer(folded, regions[0][0], regions[-1][1])] if regions else []
         i = j = 0
         for start, end in regions:
             first: Mention | None = None

@@ -9,12 +9,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 import regex
 
 from loader.model import Sentence
-from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, fold, placeholder
+from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, placeholder
 
 _PLACEHOLDER = regex.compile(f"{MARK_OPEN}[A-Z](\\d+){MARK_CLOSE}")
 
@@ -30,33 +29,35 @@ class Replacement:
 
 
 class MaskedSentence:
-    def __init__(self, sentence: Sentence, replacements: list[Replacement]):
+    """A sentence with placeholders for its replacements; `folded` is the same text folded (same
+    length, same offsets), for word lookups, built from the sentence's folded text (`fold(sentence.text)`)."""
+
+    def __init__(self, sentence: Sentence, replacements: list[Replacement], folded: str):
         self.sentence = sentence
         self.replacements = replacements
         parts: list[str] = []
+        folded_parts: list[str] = []
         self._masked_starts: list[int] = []
         self._abs_starts: list[int] = []
         pos, length = sentence.start, 0
         for index, rep in enumerate(replacements):
             if rep.start > pos:
                 self._segment(length, pos)
-                chunk = sentence.text[pos - sentence.start:rep.start - sentence.start]
-                parts.append(chunk)
-                length += len(chunk)
+                parts.append(sentence.text[pos - sentence.start:rep.start - sentence.start])
+                folded_parts.append(folded[pos - sentence.start:rep.start - sentence.start])
+                length += rep.start - pos
             self._segment(length, rep.start)
             token = placeholder(rep.code, index)
             parts.append(token)
+            folded_parts.append(placeholder(rep.code.lower(), index))
             length += len(token)
             pos = rep.end
         if pos < sentence.end:
             self._segment(length, pos)
             parts.append(sentence.text[pos - sentence.start:])
+            folded_parts.append(folded[pos - sentence.start:])
         self.text = "".join(parts)
-
-    @cached_property
-    def folded(self) -> str:
-        """The masked text folded, for word lookups (same length, same offsets)."""
-        return fold(self.text)
+        self.folded = "".join(folded_parts)
 
     def _segment(self, masked: int, absolute: int) -> None:
         self._masked_starts.append(masked)
@@ -96,11 +97,11 @@ class MaskedSentence:
         return self.sentence.text[slice(*(x - self.sentence.start for x in self.abs_span(start, end)))]
 
 
-def build_views(sentences: list[Sentence], replacements: list[Replacement],
+def build_views(sentences: list[Sentence], replacements: list[Replacement], folded: str,
                 wanted: Callable[[Sentence], bool] | None = None,
                 min_replacements: int = 0) -> list[tuple[Sentence, MaskedSentence]]:
     """Each (wanted) sentence masked by the replacements inside it, if it holds at least `min_replacements`;
-    overlaps keep the earliest, longest."""
+    overlaps keep the earliest, longest. `folded` is the article's text folded."""
     ordered = sorted(replacements, key=lambda r: (r.start, r.start - r.end))
     views = []
     i = 0
@@ -117,5 +118,5 @@ def build_views(sentences: list[Sentence], replacements: list[Replacement],
                 inside.append(rep)
             j += 1
         if len(inside) >= min_replacements:
-            views.append((sentence, MaskedSentence(sentence, inside)))
+            views.append((sentence, MaskedSentence(sentence, inside, folded[sentence.start:sentence.end])))
     return views

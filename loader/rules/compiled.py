@@ -198,7 +198,7 @@ class CompiledRules:
         self.place_priority = list(lex.place_priority)
         self.honorifics = sorted(lex.honorifics, key=len, reverse=True)
         self.abbreviations = frozenset(lex.abbreviations)
-        self.pronouns = frozenset(p.lower() for p in lex.pronouns)
+        self.pronouns = frozenset(fold(p) for p in lex.pronouns)
         self.generic_titles = frozenset(lex.generic_titles)
         self.title_synonyms = {k.lower(): v.lower() for k, v in lex.title_synonyms.items()}
         self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
