@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import ChainMap
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -37,6 +36,26 @@ def slug(name: str) -> str:
     return re.sub(r"[^\w]+", "-", folded, flags=re.UNICODE).strip("-") or "unnamed"
 
 
+class ArticleEntities:
+    """The gazetteer's entities and those one article adds (discovered names, dateline places),
+    without copying the gazetteer for every article."""
+
+    def __init__(self, gazetteer: dict[str, Entity]):
+        self.gazetteer = gazetteer
+        self.added: dict[str, Entity] = {}
+
+    def get(self, entity_id: str) -> Entity | None:
+        found = self.added.get(entity_id)
+        return found if found is not None else self.gazetteer.get(entity_id)
+
+    def __getitem__(self, entity_id: str) -> Entity:
+        found = self.added.get(entity_id)
+        return found if found is not None else self.gazetteer[entity_id]
+
+    def add(self, entity: Entity) -> None:
+        self.added[entity.id] = entity
+
+
 class EntityFinder:
     """Finds mentions in one article. The compiled rules are shared; `find()` binds the article's
     entities (gazetteer plus discovered), which `replacements()` uses until the next
@@ -53,7 +72,7 @@ class EntityFinder:
         """Mentions in text order, and the entities they name (gazetteer and newly discovered)."""
         text = article.text
         regions = [(s.start, s.end) for s in sentences]
-        entities: ChainMap[str, Entity] = ChainMap({}, self.rules.entities)
+        entities = ArticleEntities(self.rules.entities)
         self.bind(entities)
         gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
         mentions = self._select(gazetteer, text)
@@ -107,7 +126,7 @@ class EntityFinder:
         return out
 
     # -- discovery of new names -------------------------------------------------
-    def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: ChainMap[str, Entity],
+    def _discover(self, sentences: list[Sentence], mentions: list[Mention], entities: ArticleEntities,
                   folded: str, present: dict[int, frozenset[str]]) -> dict[str, list[AliasEntry]]:
         """Names no gazetteer knows, found by name patterns on masked body sentences."""
         aliases: dict[str, list[AliasEntry]] = {}
@@ -123,7 +142,7 @@ class EntityFinder:
                     self._new_entity(compiled.rule, match, entities, aliases)
         return aliases
 
-    def _new_entity(self, rule, match: regex.Match[str], entities: ChainMap[str, Entity],
+    def _new_entity(self, rule, match: regex.Match[str], entities: ArticleEntities,
                     aliases: dict[str, list[AliasEntry]]) -> None:
         name = " ".join(match.group("name").split())
         if not name or MARK_OPEN in name:
@@ -138,7 +157,7 @@ class EntityFinder:
         if known is not None and known.kind != rule.type:
             return
         if known is None:
-            entities[entity_id] = Entity(entity_id, rule.type, rule.schema_class or rule.type, name)
+            entities.add(Entity(entity_id, rule.type, rule.schema_class or rule.type, name))
         aliases.setdefault(fold(name), []).append(AliasEntry(entity_id, name, False, False, rule.id))
         if alias:
             aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False, rule.id))
@@ -153,7 +172,7 @@ class EntityFinder:
         entities, code_of = self._article_entities, self.rules.code_of
         return [Replacement(m.start, m.end, code_of(entities[m.entity_id]), m.entity_id) for m in mentions]
 
-    def bind(self, entities: Mapping[str, Entity]) -> None:
+    def bind(self, entities: ArticleEntities) -> None:
         """Entities the placeholders' codes are looked up in (gazetteer plus discovered)."""
         self._article_entities = entities
 
@@ -182,7 +201,7 @@ class EntityFinder:
                 out.append(m)
         return out
 
-    def _located(self, article: Article, entities: ChainMap[str, Entity]) -> list[Mention]:
+    def _located(self, article: Article, entities: ArticleEntities) -> list[Mention]:
         """Publisher and dateline place: looked up in the gazetteer, else new entities."""
         out = []
         for located, kind, schema_class in ((article.publisher, "Organization", "NewsMediaOrganization"),
@@ -192,10 +211,12 @@ class EntityFinder:
             entity_id = self._lookup(located, kind)
             if entity_id is None:
                 entity_id = slug(located.text)
-                if entity_id in entities and entities[entity_id].kind != kind:
+                known = entities.get(entity_id)
+                if known is not None and known.kind != kind:
                     continue
-                name = _title(located.text) if kind == "Place" else located.text  # TEHRAN, but AP
-                entities.setdefault(entity_id, Entity(entity_id, kind, schema_class, name))
+                if known is None:
+                    name = _title(located.text) if kind == "Place" else located.text  # TEHRAN, but AP
+                    entities.add(Entity(entity_id, kind, schema_class, name))
             out.append(Mention(entity_id, located.start, located.end, located.text, located.rule))
         return out
 
