@@ -110,6 +110,7 @@ class _BodyBuilder:
         self.text = text
         self.headline = headline
         self.rules = rules
+        self.max_line = rules.ruleset.document.max_sentence_chars
         self.index = 0
         self.paragraphs: list[Paragraph] = []
         self.published: str | None = None
@@ -119,11 +120,13 @@ class _BodyBuilder:
 
     def _first(self, patterns: list[Compiled], line: str) -> tuple[Compiled, regex.Match[str]] | None:
         # patterns passed the load-time backtracking probes, which are as long as a bounded sentence;
-        # only a longer line pays for a timeout (about 2 µs a call, several times a typical search)
-        timeout = LONG_LINE_TIMEOUT if len(line) > self.rules.ruleset.document.max_sentence_chars else None
+        # only a longer line pays for a timeout (about 2 µs a call, several times a typical search;
+        # even `timeout=None` costs half a microsecond to parse, so a short line passes none)
+        bounded = len(line) <= self.max_line
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
-                match = compiled.regex.search(line, timeout=timeout)
+                pattern = compiled.regex
+                match = pattern.search(line) if bounded else pattern.search(line, timeout=LONG_LINE_TIMEOUT)
                 if match:
                     return compiled, match
         return None
