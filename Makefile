@@ -2,7 +2,7 @@
 #   make demo   set up, extract and load the example articles, print query results
 #   make test   set up and run the tests
 #
-# The package is installed as a wheel whose extraction path is compiled with mypyc (about 15%
+# The package is installed as a wheel whose extraction path is compiled with mypyc (about 20%
 # faster; needs gcc and the Python headers). Without a compiler it is installed as plain Python,
 # with a warning: the same code and results. COMPILE=1 insists on compiling, COMPILE=0 never does.
 # The tests run against what is installed; after an edit, `make test` rebuilds (about a minute).

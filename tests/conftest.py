@@ -50,8 +50,9 @@ def extract_text(extractor: Extractor):
 
 def kgloader(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
              stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process."""
-    return subprocess.run([sys.executable, "-m", "loader", *args], capture_output=True, text=True, cwd=cwd,
+    """Run the real command line, as installed, in a child process (-P: the working directory, often
+    the source tree, does not shadow the installed package)."""
+    return subprocess.run([sys.executable, "-P", "-m", "loader", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, input=stdin, timeout=600)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import EXAMPLES, GOLD, SCORE, SEEDS, kgloader
+from conftest import EXAMPLES, GOLD, ROOT, SCORE, SEEDS, kgloader
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
@@ -114,3 +114,21 @@ def test_unknown_output_format_is_a_usage_error(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "unknown output format" in run.stderr
     assert not (tmp_path / "out.xml").exists()
+
+
+def test_installed_build_extracts_what_the_source_tree_does(tmp_path: Path) -> None:
+    """`make` installs a build compiled with mypyc; the source tree runs as plain Python. Both must
+    write the same dataset (compiled classes check types at run time and may not cache as Python does)."""
+    installed, source = tmp_path / "installed.nq", tmp_path / "source.nq"
+    run = kgloader("extract", str(SEEDS), str(EXAMPLES), "-o", str(installed), "--jobs", "1")
+    assert run.returncode == 0, run.stderr
+    tree = subprocess.run([sys.executable, "-m", "loader", "extract", str(SEEDS), str(EXAMPLES), "-o", str(source),
+                           "--jobs", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert tree.returncode == 0, tree.stderr
+    probe = "import loader, sys; sys.stdout.write(loader.build())"
+    builds = [subprocess.run([sys.executable, *flags, "-c", probe], cwd=ROOT, capture_output=True, text=True).stdout
+              for flags in (["-P"], [])]
+    assert builds[1] == "pure Python", builds
+    lines = [set(path.read_text(encoding="utf-8").splitlines()) for path in (installed, source)]
+    assert len(lines[0]) > 1000
+    assert lines[0] == lines[1], f"{builds[0]} and {builds[1]} builds differ"
