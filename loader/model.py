@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+
+def span_holding(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    """Index of the span in `spans` (sorted, not overlapping: an article's sentences) that holds
+    [start, end), or -1 when none does (a hit across a sentence end, or between sentences)."""
+    i = bisect_right(spans, (start, 1 << 62)) - 1
+    return i if i >= 0 and end <= spans[i][1] else -1
 
 
 @dataclass(frozen=True, slots=True)

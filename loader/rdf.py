@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +20,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from loader.errors import UsageError
-from loader.model import DateValue, Entity, Evidence, Facts, Mention
+from loader.model import DateValue, Entity, Evidence, Facts, Mention, span_holding
 from loader.resources import schema_file
 
 SCHEMA = "http://schema.org/"
@@ -228,10 +227,8 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
 
 def _sentence_of(sentences: tuple[tuple[int, int], ...], mention: Mention) -> tuple[int, int]:
     """The sentence holding a mention; a dateline or source line stands for itself."""
-    i = bisect_right(sentences, (mention.start, 1 << 62)) - 1
-    if i >= 0 and sentences[i][0] <= mention.start and mention.end <= sentences[i][1]:
-        return sentences[i]
-    return mention.start, mention.end
+    i = span_holding(sentences, mention.start, mention.end)
+    return sentences[i] if i >= 0 else (mention.start, mention.end)
 
 
 def _meetings(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:

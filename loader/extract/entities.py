@@ -8,7 +8,6 @@ same article; when several entities share it, the most recently named one wins.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ import ahocorasick
 import regex
 
 from loader.extract.masking import Replacement, build_views
-from loader.model import Article, Entity, Located, Mention, Sentence
+from loader.model import Article, Entity, Located, Mention, Sentence, span_holding
 from loader.rules.compiled import MARK_OPEN, NO_ENTITY, AliasEntry, CompiledRules, fold
 
 PRONOUN_WINDOW = 800
@@ -92,12 +91,11 @@ class EntityFinder:
         """Whole-word alias hits inside the regions (sorted, not overlapping): one automaton pass."""
         if not len(automaton) or not regions:
             return
-        starts = [start for start, _ in regions]
-        for last, (length, entries) in automaton.iter(folded, starts[0], regions[-1][1]):
+        for last, (length, entries) in automaton.iter(folded, regions[0][0], regions[-1][1]):
             end = last + 1
             start = end - length
-            if end > regions[bisect_right(starts, start) - 1][1]:
-                continue  # across a sentence end, or between sentences
+            if span_holding(regions, start, end) < 0:
+                continue
             if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
                 continue
             surface = _straight_quotes(text[start:end])

@@ -8,7 +8,6 @@ write `(?P<sender>{AGENT}) wrote to (?P<recipient>{AGENT})` and never see the co
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ import ahocorasick
 import regex
 
 from loader.errors import RuleError, RuleProblem
-from loader.model import Entity
+from loader.model import Entity, span_holding
 from loader.rules.ruleset import Origin, RuleSet
 
 MARK_OPEN = "\ue000"
@@ -382,10 +381,9 @@ class CompiledRules:
         found: list[set[str]] = [set() for _ in spans]
         if not spans:
             return []
-        starts = [start for start, _ in spans]
-        for first, word in self.trigger_finder.find(folded, starts[0], spans[-1][1]):
-            index = bisect_right(starts, first) - 1
-            if first + len(word) <= spans[index][1]:
+        for first, word in self.trigger_finder.find(folded, spans[0][0], spans[-1][1]):
+            index = span_holding(spans, first, first + len(word))
+            if index >= 0:
                 found[index].add(word)
         return [frozenset(words) for words in found]
 
