@@ -6,6 +6,7 @@ from loader.extract.dates import article_date
 from loader.extract.entities import EntityFinder
 from loader.extract.masking import Replacement, build_views
 from loader.extract.relations import (
+    EVENT_PARTIES,
     RelationFinder,
     RoleHolders,
     merge_meetings,
@@ -43,7 +44,7 @@ class Extractor:
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,
                                   lambda s: bool(rules.applicable("events", present[s.start])),
-                                  min_replacements=2)  # an event has two parties
+                                  min_replacements=EVENT_PARTIES)
         meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
                                                          present)
         publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),

@@ -18,9 +18,10 @@ import regex
 from loader.extract.dates import find_dates
 from loader.extract.masking import MaskedSentence
 from loader.model import DateValue, Entity, Evidence, Meeting, Membership, Mention, Message, Sentence
-from loader.rules.compiled import POLITY_CODE, Compiled, CompiledRules
+from loader.rules.compiled import MARK_OPEN, POLITY_CODE, Compiled, CompiledRules
 
 _STOP = frozenset({"the", "of", "a", "an"})
+EVENT_PARTIES = 2  # an event view needs at least this many placeholders
 
 
 def role_label(title: str, unit: str | None) -> str:
@@ -90,7 +91,7 @@ class RelationFinder:
         """(membership, article span of the whole match) for every membership rule match."""
         found = []
         for sentence, masked in views:
-            if "\ue000P" not in masked.text:
+            if MARK_OPEN + "P" not in masked.text:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
                 for match in compiled.finditer(masked.text, masked.folded):
@@ -107,7 +108,7 @@ class RelationFinder:
             return None
         unit = match.group("unit") if "unit" in match.groupdict() else None
         label = role_label(match.group("title"), unit)
-        if "\ue000" in label:
+        if MARK_OPEN in label:
             return None
         return Membership(persons[-1], orgs[-1], label, [_evidence(sentence, compiled)])
 
@@ -134,11 +135,13 @@ class RelationFinder:
     # -- events -----------------------------------------------------------------
     def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None, entities: Mapping[str, Entity],
                present: dict[int, frozenset[str]]) -> tuple[list[Meeting], list[Message]]:
+        """Meetings and messages in views holding at least EVENT_PARTIES placeholders (build_views'
+        `min_replacements`): an event with fewer parties can't be matched."""
         meetings: list[Meeting] = []
         messages: list[Message] = []
         for sentence, masked in views:
             rules = self.rules.applicable("events", present[sentence.start])
-            if not rules or masked.text.count("\ue000") < 2:
+            if not rules:
                 continue
             excluded: set[int] | None = None
             when: DateValue | None = None
@@ -273,9 +276,10 @@ def _merge_by(items: list[F], key: Callable[[F], Hashable], absorb: Callable[[F,
     """One fact per key: later ones fold into the first (`absorb`), evidence is unioned."""
     out: dict[Hashable, F] = {}
     for item in items:
-        same = out.get(key(item))
+        item_key = key(item)
+        same = out.get(item_key)
         if same is None:
-            out[key(item)] = replace(item, evidence=list(item.evidence))
+            out[item_key] = replace(item, evidence=list(item.evidence))
             continue
         absorb(same, item)
         same.evidence += [e for e in item.evidence if e not in same.evidence]
