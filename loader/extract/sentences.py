@@ -10,7 +10,7 @@ _BOUNDARY = regex.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _INITIAL = regex.compile(r"[A-Z]\.")
 
 
-def split_sentences(article: Article, abbreviations: frozenset[str], max_chars: int = 2000) -> list[Sentence]:
+def split_sentences(article: Article, abbreviations: frozenset[str], max_chars: int) -> list[Sentence]:
     """The headline, then every paragraph cut at sentence ends (abbreviations and initials excepted);
     a sentence longer than `max_chars` is cut again at clause boundaries, so rules see bounded text."""
     text = article.text
