@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from loader.errors import UsageError
-from loader.model import DateValue, Entity, Evidence, Facts, Mention, span_holding
+from loader.model import DateValue, Entity, Evidence, Facts, Mention, Spans
 from loader.resources import schema_file
 
 SCHEMA = "http://schema.org/"
@@ -215,8 +215,9 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
     ident = facts.article.identifier
     text = facts.article.text
     g.describe(article, [(s("mentions"), nodes[eid]) for eid in first])
+    sentences = Spans(facts.sentences)
     for eid, m in first.items():
-        start, end = _sentence_of(facts.sentences, m)
+        start, end = _sentence_of(sentences, m)
         g.describe(iri(f"{ID}mention/{_digest(ident, eid)}"), (
             (RDF_TYPE, kg("Mention")), (kg("refersTo"), nodes[eid]), (kg("inArticle"), article),
             (kg("anchorText"), _literal(m.text)), (kg("anchorBegin"), _literal(m.start)),
@@ -225,10 +226,10 @@ def _mentions(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) ->
             (kg("occurrences"), _literal(count[eid]))))
 
 
-def _sentence_of(sentences: tuple[tuple[int, int], ...], mention: Mention) -> tuple[int, int]:
+def _sentence_of(sentences: Spans, mention: Mention) -> tuple[int, int]:
     """The sentence holding a mention; a dateline or source line stands for itself."""
-    i = span_holding(sentences, mention.start, mention.end)
-    return sentences[i] if i >= 0 else (mention.start, mention.end)
+    i = sentences.holding(mention.start, mention.end)
+    return sentences.spans[i] if i >= 0 else (mention.start, mention.end)
 
 
 def _meetings(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:

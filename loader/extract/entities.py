@@ -15,7 +15,7 @@ import ahocorasick
 import regex
 
 from loader.extract.masking import Replacement, build_views
-from loader.model import Article, Entity, Located, Mention, Sentence, span_holding
+from loader.model import Article, Entity, Located, Mention, Sentence, Spans
 from loader.rules.compiled import MARK_OPEN, NO_ENTITY, AliasEntry, CompiledRules, fold
 
 PRONOUN_WINDOW = 800
@@ -91,10 +91,11 @@ class EntityFinder:
         """Whole-word alias hits inside the regions (sorted, not overlapping): one automaton pass."""
         if not len(automaton) or not regions:
             return
+        sentences = Spans(regions)
         for last, (length, entries) in automaton.iter(folded, regions[0][0], regions[-1][1]):
             end = last + 1
             start = end - length
-            if span_holding(regions, start, end) < 0:
+            if sentences.holding(start, end) < 0:
                 continue
             if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
                 continue

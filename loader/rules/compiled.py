@@ -16,7 +16,7 @@ import ahocorasick
 import regex
 
 from loader.errors import RuleError, RuleProblem
-from loader.model import Entity, span_holding
+from loader.model import Entity, Spans
 from loader.rules.ruleset import Origin, RuleSet
 
 MARK_OPEN = "\ue000"
@@ -381,8 +381,9 @@ class CompiledRules:
         found: list[set[str]] = [set() for _ in spans]
         if not spans:
             return []
+        sentences = Spans(spans)
         for first, word in self.trigger_finder.find(folded, spans[0][0], spans[-1][1]):
-            index = span_holding(spans, first, first + len(word))
+            index = sentences.holding(first, first + len(word))
             if index >= 0:
                 found[index].add(word)
         return [frozenset(words) for words in found]
