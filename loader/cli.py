@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +21,7 @@ from loader.errors import KgError, LoadFailed
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
 from loader.rules import load_rules
+from loader.rules.compiled import KindSpec
 
 log = logging.getLogger("kgloader")
 
@@ -64,12 +65,12 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     _setup_logging(quiet)
     fmt = format_for(output)
     files = expand_paths(list(paths))
-    load_rules(rules_dir)
+    rules = load_rules(rules_dir)
     started = time.perf_counter()
     summaries: list[Summary] = []
     _write_atomically(output, lambda handle: summaries.append(
         write_extraction(files, handle, fmt, rules_dir, jobs or default_jobs())))
-    _print_summary(summaries[0], time.perf_counter() - started, output)
+    _print_summary(summaries[0], time.perf_counter() - started, rules.kinds, output)
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -88,11 +89,14 @@ def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def _print_summary(summary: Summary, seconds: float, output: Path | None = None) -> None:
+def _print_summary(summary: Summary, seconds: float, kinds: Mapping[str, KindSpec],
+                   output: Path | None = None) -> None:
+    """One line: articles, entities, each declared kind's events (`meetings 6, calls 2`), positions."""
     where = f" → {output}" if output else ""
-    log.info("articles read %d, skipped %d, entities %d, meetings %d, messages %d, memberships %d, "
-             "triples %d, %.2f s%s", summary.read, len(summary.skipped), len(summary.entities), summary.meetings,
-             summary.messages, summary.memberships, summary.triples, seconds, where)
+    events = "".join(f", {kind.plural} {summary.events.get(kind.id, 0)}" for kind in kinds.values())
+    log.info("articles read %d, skipped %d, entities %d%s, memberships %d, triples %d, %.2f s%s", summary.read,
+             len(summary.skipped), len(summary.entities), events, summary.memberships, summary.triples, seconds,
+             where)
 
 
 def graph_options(func: Callable[..., None]) -> Callable[..., None]:

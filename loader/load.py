@@ -27,7 +27,7 @@ from loader.graph.mapping import ArticleRows, Mapping, load_mapping
 from loader.graph.store import GraphStore, GraphWriter
 from loader.model import Facts
 from loader.pipeline import extract_paths
-from loader.rdf import article_quads
+from loader.rdf import KindMap, article_quads
 from loader.rules import load_rules
 
 log = logging.getLogger("kgloader")
@@ -94,8 +94,8 @@ class MapArticle:
 
     mapping: Mapping
 
-    def __call__(self, facts: Facts) -> tuple[ArticleRows, int]:
-        rows = self.mapping.rows(article_quads(facts))
+    def __call__(self, facts: Facts, kinds: KindMap) -> tuple[ArticleRows, int]:
+        rows = self.mapping.rows(article_quads(facts, kinds))
         rows.identifier = facts.article.identifier
         return rows, rows.triples
 

@@ -105,19 +105,18 @@ class DateValue:
 
 
 @dataclass(slots=True)
-class Meeting:
-    participants: tuple[str, ...]
-    date: DateValue | None
-    place: str | None
-    evidence: list[Evidence] = field(default_factory=list)
+class Event:
+    """An event of a kind declared in the rules (meeting, message, call, visit, statement, ...).
 
+    `parties` are entity ids: for a symmetric kind every party, sorted; for a directed kind one per
+    agent slot, in the declared order (sender, recipient). `values` hold the place slots (entity ids)
+    and text slots (text) by slot name. A reply's `answers` are the parties of the event it answers."""
 
-@dataclass(slots=True)
-class Message:
-    sender: str
-    recipient: str
-    date: DateValue | None
-    answers: tuple[str, str] | None = None
+    kind: str
+    parties: tuple[str, ...]
+    date: DateValue | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    answers: tuple[str, ...] | None = None
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -136,8 +135,10 @@ class Facts:
     article: Article
     entities: dict[str, Entity]
     mentions: list[Mention]
-    meetings: list[Meeting]
-    messages: list[Message]
+    events: list[Event]
     memberships: list[Membership]
     publisher: str | None = None
     sentences: tuple[tuple[int, int], ...] = ()
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]

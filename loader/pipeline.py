@@ -11,7 +11,8 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,12 +25,14 @@ from loader.extract import Extractor
 from loader.model import Facts
 from loader.rdf import article_nquads, write_articles
 from loader.rules import load_rules
+from loader.rules.compiled import KindSpec
 
 log = logging.getLogger("kgloader")
 WINDOW_PER_JOB = 32
 
 
-Finish = Callable[[Facts], tuple[Any, int]]
+# the RDF stage's N-Quads, or the map stage's rows, with the kinds of event the rules declare
+Finish = Callable[[Facts, Mapping[str, KindSpec]], tuple[Any, int]]
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,13 @@ class FactStats:
     """What an article yielded, for summaries (small enough to send back from a worker)."""
 
     entities: tuple[str, ...]
-    meetings: int
-    messages: int
+    events: tuple[tuple[str, int], ...]
     memberships: int
 
     @classmethod
     def of(cls, facts: Facts) -> FactStats:
-        return cls(tuple(facts.entities), len(facts.meetings), len(facts.messages), len(facts.memberships))
+        return cls(tuple(facts.entities), tuple(Counter(e.kind for e in facts.events).items()),
+                   len(facts.memberships))
 
 
 @dataclass(frozen=True)
@@ -69,16 +72,14 @@ class Summary:
     read: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     entities: set[str] = field(default_factory=set)
-    meetings: int = 0
-    messages: int = 0
+    events: Counter[str] = field(default_factory=Counter)
     memberships: int = 0
     triples: int = 0
 
     def add(self, stats: FactStats, triples: int) -> None:
         self.read += 1
         self.entities.update(stats.entities)
-        self.meetings += stats.meetings
-        self.messages += stats.messages
+        self.events.update(dict(stats.events))
         self.memberships += stats.memberships
         self.triples += triples
 
@@ -109,7 +110,7 @@ def extract_file(extractor: Extractor, path: Path, finish: Finish | None = None)
         facts = extractor.extract(read_article(path, extractor.rules))
         if finish is None:
             return Outcome(path, facts, stats=FactStats.of(facts))
-        result, triples = finish(facts)
+        result, triples = finish(facts, extractor.rules.kinds)
         return Outcome(path, None, result=result, triples=triples, stats=FactStats.of(facts))
     except DocumentError as exc:
         return Outcome(path, None, str(exc))
@@ -162,5 +163,5 @@ def write_extraction(files: list[Path], output: BinaryIO, fmt: ox.RdfFormat, rul
             summary.add(outcome.stats, outcome.triples)
             yield outcome.result
 
-    write_articles(chunks(), output, fmt)
+    write_articles(chunks(), output, fmt, load_rules(rules_dir).kinds)
     return summary

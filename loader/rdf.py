@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -20,19 +21,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from loader.errors import UsageError
-from loader.model import DateValue, Entity, Evidence, Facts, Mention, Spans
+from loader.model import DateValue, Entity, Event, Evidence, Facts, Mention, Spans
+from loader.namespaces import ID, KG, ORG, PREFIXES, PROV, RDFS, SCHEMA, SKOS, XSD
 from loader.resources import schema_file
+from loader.rules.compiled import KindSpec, expand_curie
 
-SCHEMA = "http://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
-PROV = "http://www.w3.org/ns/prov#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-KG = "https://w3id.org/kgloader/ns#"
-ID = "https://w3id.org/kgloader/id/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {"schema": SCHEMA, "org": ORG, "prov": PROV, "skos": SKOS, "kg": KG,
-            "xsd": XSD, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "owl": "http://www.w3.org/2002/07/owl#"}
+__all__ = ["ID", "KG", "ORG", "PREFIXES", "PROV", "SCHEMA", "SKOS", "XSD", "article_nquads", "write_articles"]
+KindMap = Mapping[str, KindSpec]
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
            ".ttl": ox.RdfFormat.TURTLE}
 DATE_TYPES = {"day": "date", "month": "gYearMonth", "datetime": "dateTime"}
@@ -145,7 +140,7 @@ class _Graph:
         return True
 
 
-def article_nquads(facts: Facts) -> tuple[bytes, int]:
+def article_nquads(facts: Facts, kinds: KindMap) -> tuple[bytes, int]:
     """Every quad drawn from one article, as N-Quads in the graph named by the article's IRI,
     and the count: what a worker sends back."""
     art = facts.article
@@ -164,15 +159,14 @@ def article_nquads(facts: Facts) -> tuple[bytes, int]:
     g.describe(name, about)
     _entities(g, facts, nodes)
     _mentions(g, facts, nodes, name)
-    _meetings(g, facts, nodes, name)
-    _messages(g, facts, nodes, name)
+    _events(g, facts, nodes, name, kinds)
     _memberships(g, facts, nodes, name)
     return "".join(g.lines).encode(), len(g.lines)
 
 
-def article_quads(facts: Facts) -> list[ox.Quad]:
+def article_quads(facts: Facts, kinds: KindMap) -> list[ox.Quad]:
     """The same quads as pyoxigraph objects, for the map stage."""
-    return list(ox.parse(article_nquads(facts)[0], format=ox.RdfFormat.N_QUADS))
+    return list(ox.parse(article_nquads(facts, kinds)[0], format=ox.RdfFormat.N_QUADS))
 
 
 def _entities(g: _Graph, facts: Facts, nodes: dict[str, Term]) -> None:
@@ -232,38 +226,64 @@ def _sentence_of(sentences: Spans, mention: Mention) -> tuple[int, int]:
     return sentences.spans[i] if i >= 0 else (mention.start, mention.end)
 
 
-def _meetings(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
+def _names(facts: Facts, ids: Iterable[str]) -> str:
+    return " and ".join(facts.entities[i].name for i in ids)
+
+
+def _caption(kind: KindSpec, event: Event, facts: Facts) -> str:
+    """The kind's caption with its slots filled: `Meeting of {attendee}` → `Meeting of A and B`."""
+    filled: dict[str, str] = {}
+    if kind.symmetric:
+        filled[kind.agents[0]] = _names(facts, event.parties)
+    else:
+        filled.update({slot: facts.entities[party].name for slot, party in zip(kind.agents, event.parties,
+                                                                             strict=True)})
+    for name, value in event.values.items():
+        filled[name] = facts.entities[value].name if name in kind.places else value
+    if kind.date:
+        filled[kind.date] = event.date.value if event.date else ""
+    text = _SLOT.sub(lambda m: filled.get(m.group(1), ""), kind.kind.caption)
+    return " ".join(text.split())
+
+
+_SLOT = re.compile(r"\{([a-z_]+)\}")
+
+
+def event_iri(kind: KindSpec, identifier: str, event: Event) -> Term:
+    """Stable: from the kind, its parties and identity slots, and the article; for a kind whose reports
+    are `shared`, a day date stands for the article, so that every article reporting it names one event."""
+    parties = sorted(event.parties) if kind.symmetric else list(event.parties)
+    identity = [*parties, *(event.values.get(name, "") for name in kind.identity)]
+    if kind.kind.shared and event.date is not None and event.date.precision == "day":
+        return iri(f"{ID}{kind.id}/{_digest(event.date.value, *identity)}")
+    return iri(f"{ID}{kind.id}/{_digest(identifier, event.date.value if event.date else '', *identity)}")
+
+
+def _events(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term, kinds: KindMap) -> None:
     ident = facts.article.identifier
-    for meeting in facts.meetings:
-        # a dated meeting is the same event in every article that reports it
-        scope = meeting.date.value if meeting.date and meeting.date.precision == "day" else ident
-        names = " and ".join(facts.entities[p].name for p in meeting.participants)
-        about = [(RDF_TYPE, kg("Meeting")), (s("name"), _literal(f"Meeting of {names}"))]
-        about += [(s("attendee"), nodes[party]) for party in meeting.participants]
-        if meeting.date:
-            about.append((s("startDate"), _date(meeting.date)))
-        if meeting.place:
-            about.append((s("location"), nodes[meeting.place]))
-        about += _evidenced(g, article, ident, meeting.evidence)
-        g.describe(iri(f"{ID}meeting/{_digest(scope, *sorted(meeting.participants))}"), about)
-
-
-def message_iri(identifier: str, sender: str, recipient: str) -> Term:
-    return iri(f"{ID}message/{_digest(identifier, sender, recipient)}")
-
-
-def _messages(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term) -> None:
-    ident = facts.article.identifier
-    for message in facts.messages:
-        sender, recipient = facts.entities[message.sender].name, facts.entities[message.recipient].name
-        about = [(RDF_TYPE, s("Message")), (s("name"), _literal(f"Message from {sender} to {recipient}")),
-                 (s("sender"), nodes[message.sender]), (s("recipient"), nodes[message.recipient])]
-        if message.date:
-            about.append((s("dateSent"), _date(message.date)))
-        if message.answers:
-            about.append((kg("inReplyTo"), message_iri(ident, *message.answers)))
-        about += _evidenced(g, article, ident, message.evidence)
-        g.describe(message_iri(ident, message.sender, message.recipient), about)
+    named: dict[tuple[str, tuple[str, ...]], Term] = {}
+    for event in facts.events:
+        named.setdefault((event.kind, event.parties), event_iri(kinds[event.kind], ident, event))
+    for event in facts.events:
+        kind = kinds[event.kind]
+        about = [(RDF_TYPE, iri(kind.class_iri)), (RDF_TYPE, kg("Event")),
+                 (s("name"), _literal(_caption(kind, event, facts)))]
+        predicates = kind.predicates
+        if kind.symmetric:
+            about += [(iri(predicates[kind.agents[0]]), nodes[party]) for party in event.parties]
+        else:
+            about += [(iri(predicates[slot]), nodes[party]) for slot, party in zip(kind.agents, event.parties,
+                                                                                  strict=True)]
+        if event.date and kind.date:
+            about.append((iri(predicates[kind.date]), _date(event.date)))
+        for name, value in sorted(event.values.items()):
+            about.append((iri(predicates[name]), nodes[value] if name in kind.places else _literal(value)))
+        if event.answers and kind.reply_iri:
+            answered = named.get((event.kind, event.answers)) or event_iri(
+                kind, ident, Event(event.kind, event.answers))
+            about.append((iri(kind.reply_iri), answered))
+        about += _evidenced(g, article, ident, event.evidence)
+        g.describe(event_iri(kind, ident, event), about)
 
 
 def role_iri(label: str) -> Term:
@@ -287,11 +307,59 @@ def _memberships(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term)
                               (_term(SKOS, "prefLabel"), _literal(membership.role))))
 
 
-def vocabulary_quads() -> list[ox.Quad]:
-    """The kg: vocabulary, for the default graph of every dataset."""
+def vocabulary_quads(kinds: KindMap) -> list[ox.Quad]:
+    """The kg: vocabulary (schema/vocabulary.ttl) and the classes of the declared event kinds, for the
+    default graph of every dataset."""
     path = schema_file("vocabulary.ttl")
-    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+             for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    lines = []
+    for kind in kinds.values():
+        cls = iri(kind.class_iri)
+        about = [(RDF_TYPE, _term(RDFS, "Class")), (_term(RDFS, "label"), _literal(kind.kind.label))]
+        about += [(_term(RDFS, "subClassOf"), iri(expand_curie(c) or c)) for c in kind.kind.subclass_of]
+        if kind.kind.comment:
+            about.append((_term(RDFS, "comment"), _literal(" ".join(kind.kind.comment.split()))))
+        lines += [f"{cls} {p} {o} .\n" for p, o in about]
+    return quads + list(ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_QUADS))
+
+
+_DATE_SHAPE = "sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYearMonth ] [ sh:datatype xsd:dateTime ] )"
+_AGENT_SHAPE = "sh:or ( [ sh:class schema:Person ] [ sh:class schema:Organization ] )"
+
+
+def shapes_turtle(kinds: KindMap) -> str:
+    """Every shape a dataset of these rules conforms to: schema/shapes.ttl and the event kinds' shapes."""
+    return schema_file("shapes.ttl").read_text(encoding="utf-8") + "\n" + kind_shapes(kinds)
+
+
+def kind_shapes(kinds: KindMap) -> str:
+    """SHACL shapes (Turtle, the prefixes of schema/shapes.ttl) for the declared event kinds: what every
+    event of a kind that `extract` writes conforms to."""
+    out = []
+    for kind in kinds.values():
+        props = []
+        for name, slot in kind.kind.slots.items():
+            path = f"<{kind.predicates[name]}>"
+            if slot.type == "agent":
+                least = kind.min_parties if kind.symmetric else 1
+                most = "" if kind.symmetric else " ; sh:maxCount 1"
+                props.append(f"[ sh:path {path} ; sh:minCount {least}{most} ; {_AGENT_SHAPE} ]")
+            elif slot.type == "place":
+                props.append(f"[ sh:path {path} ; sh:minCount {int(slot.required)} ; sh:maxCount 1 ; "
+                             "sh:class schema:Place ]")
+            elif slot.type == "date":
+                props.append(f"[ sh:path {path} ; sh:maxCount 1 ; {_DATE_SHAPE} ]")
+            else:
+                props.append(f"[ sh:path {path} ; sh:minCount {int(slot.required)} ; sh:maxCount 1 ; "
+                             "sh:datatype xsd:string ]")
+        if kind.reply_iri:
+            props.append(f"[ sh:path <{kind.reply_iri}> ; sh:class <{kind.class_iri}> ]")
+        props.append("[ sh:path kg:evidence ; sh:minCount 1 ; sh:class kg:Evidence ]")
+        props.append("[ sh:path schema:name ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:string ]")
+        body = " ;\n    ".join(f"sh:property {p}" for p in props)
+        out.append(f"<{KG}{kind.kind.label}Shape> a sh:NodeShape ; sh:targetClass <{kind.class_iri}> ;\n    {body} .\n")
+    return "\n".join(out)
 
 
 def format_for(path: Path) -> ox.RdfFormat:
@@ -301,16 +369,16 @@ def format_for(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def write_articles(chunks: Iterable[bytes], output: BinaryIO, fmt: ox.RdfFormat) -> None:
+def write_articles(chunks: Iterable[bytes], output: BinaryIO, fmt: ox.RdfFormat, kinds: KindMap) -> None:
     """The vocabulary, then each article's N-Quads chunk: copied as they are for N-Quads, parsed back
     (fast) and streamed through one serialiser, with one set of prefixes, for the other formats."""
     if fmt == ox.RdfFormat.N_QUADS:
-        ox.serialize(vocabulary_quads(), output, format=fmt)
+        ox.serialize(vocabulary_quads(kinds), output, format=fmt)
         for chunk in chunks:
             output.write(chunk)
         return
     parsed = (quad for chunk in chunks for quad in ox.parse(chunk, format=ox.RdfFormat.N_QUADS))
-    write_dataset(itertools.chain(vocabulary_quads(), parsed), output, fmt)
+    write_dataset(itertools.chain(vocabulary_quads(kinds), parsed), output, fmt)
 
 
 def write_dataset(quads: Iterable[ox.Quad], output: BinaryIO, fmt: ox.RdfFormat) -> None:

@@ -18,11 +18,9 @@ def main() -> None:
         art = facts.article
         print(f"== {art.identifier}: published={art.published} publisher={facts.publisher}")
         print("   entities:", ", ".join(sorted(f"{e.name}<{e.schema_class}>" for e in facts.entities.values())))
-        for m in facts.meetings:
-            print("   MEETING", m.participants, m.date and m.date.value, m.place, [e.rule for e in m.evidence])
-        for m in facts.messages:
-            print("   MESSAGE", m.sender, "->", m.recipient, m.date and m.date.value, m.answers,
-                  [e.rule for e in m.evidence])
+        for e in facts.events:
+            print("  ", e.kind.upper(), " / ".join(e.parties), e.date and e.date.value, e.values or "",
+                  e.answers or "", [ev.rule for ev in e.evidence])
         for m in facts.memberships:
             print("   ROLE", m.person, m.organization, repr(m.role), [e.rule for e in m.evidence])
         if "-v" in sys.argv:

@@ -13,7 +13,8 @@ from conftest import EXAMPLES, GOLD, ROOT, SCORE, SEEDS, kgloader
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from loader.resources import schema_file
+from loader.rdf import shapes_turtle
+from loader.rules import load_rules
 
 SCHEMA = Namespace("http://schema.org/")
 KG = Namespace("https://w3id.org/kgloader/ns#")
@@ -98,7 +99,7 @@ def test_dataset_conforms_to_the_shipped_shapes(seeds_trig: Path, tmp_path: Path
 
     out = tmp_path / "examples.nq"
     assert kgloader("extract", str(EXAMPLES), "-o", str(out)).returncode == 0
-    shapes = Graph().parse(schema_file("shapes.ttl"), format="turtle")
+    shapes = Graph().parse(data=shapes_turtle(load_rules().kinds), format="turtle")
     for path, fmt in ((seeds_trig, "trig"), (out, "nquads")):
         ds = Dataset()
         ds.parse(path, format=fmt)

@@ -22,13 +22,13 @@ def names(facts: Facts, ids) -> set[str]:
 
 
 def meetings(facts: Facts) -> dict[frozenset[str], tuple[str | None, str | None]]:
-    return {frozenset(names(facts, m.participants)): (m.date and m.date.value,
-                                                      m.place and facts.entities[m.place].name)
-            for m in facts.meetings}
+    return {frozenset(names(facts, m.parties)): (
+        m.date and m.date.value, facts.entities[m.values["place"]].name if "place" in m.values else None)
+            for m in facts.of_kind("meeting")}
 
 
 def messages(facts: Facts) -> set[tuple[str, str]]:
-    return {(facts.entities[m.sender].name, facts.entities[m.recipient].name) for m in facts.messages}
+    return {(facts.entities[m.parties[0]].name, facts.entities[m.parties[1]].name) for m in facts.of_kind("message")}
 
 
 def roles(facts: Facts) -> set[tuple[str, str, str]]:
@@ -49,10 +49,10 @@ def test_reply_and_original_letter_with_partial_date(examples: dict[str, Facts])
     facts = examples["beirut-letter-2024"]
     assert facts.article.published == "2024-05-12"
     assert messages(facts) == {("Tarek Suleiman", "Nabil Karam"), ("Nabil Karam", "Tarek Suleiman")}
-    reply = next(m for m in facts.messages if facts.entities[m.sender].name == "Nabil Karam")
+    reply = next(m for m in facts.of_kind("message") if facts.entities[m.parties[0]].name == "Nabil Karam")
     assert reply.answers == (next(iter(k for k, e in facts.entities.items() if e.name == "Tarek Suleiman")),
-                             reply.sender)
-    original = next(m for m in facts.messages if m is not reply)
+                             reply.parties[0])
+    original = next(m for m in facts.of_kind("message") if m is not reply)
     assert original.date and (original.date.value, original.date.precision) == ("2024-04", "month")
     assert ("Tarek Suleiman", "Popular Resistance Front", "head of the political bureau") in roles(facts)
     assert meetings(facts)[frozenset({"Nabil Karam", "Rami Aoun"})] == ("2024-05-10", None)
@@ -83,8 +83,8 @@ def test_letters_both_ways_with_weekday_dates(examples: dict[str, Facts]) -> Non
     facts = examples["letters-2021"]
     assert messages(facts) == {("Ali Khamenei", "Ismail Haniyeh"), ("Ali Khamenei", "Ziyad al-Nakhalah"),
                                ("Ismail Haniyeh", "Ali Khamenei"), ("Ziyad al-Nakhalah", "Ali Khamenei")}
-    dates = {(facts.entities[m.sender].name, facts.entities[m.recipient].name): m.date and m.date.value
-             for m in facts.messages}
+    dates = {(facts.entities[m.parties[0]].name, facts.entities[m.parties[1]].name): m.date and m.date.value
+             for m in facts.of_kind("message")}
     assert dates[("Ali Khamenei", "Ismail Haniyeh")] == "2021-05-24"
     assert dates[("Ismail Haniyeh", "Ali Khamenei")] == "2021-05-22"
 
@@ -119,7 +119,7 @@ def test_surname_alone_before_full_name_is_not_an_entity(extract_text) -> None:
 
 def test_evidence_points_at_the_sentence(examples: dict[str, Facts]) -> None:
     facts = examples["tehran-visit-2023"]
-    for meeting in facts.meetings:
+    for meeting in facts.of_kind("meeting"):
         for ev in meeting.evidence:
             assert facts.article.text[ev.sentence_start:ev.sentence_end] == ev.sentence
             assert ev.rule.startswith("meeting.")
@@ -127,7 +127,7 @@ def test_evidence_points_at_the_sentence(examples: dict[str, Facts]) -> None:
 
 def test_text_outside_rules_yields_no_events(extract_text) -> None:
     facts = extract_text("Weather\n\nIt rained in Tehran and Beirut on Monday, and the roads were closed.\n")
-    assert not facts.meetings and not facts.messages and not facts.memberships
+    assert not facts.events and not facts.memberships
 
 
 def test_example_files_exist() -> None:

@@ -15,6 +15,7 @@ from loader.graph.mapping import load_mapping
 from loader.load import Loader, LoadOptions
 from loader.pipeline import extract_paths
 from loader.rdf import KG, ORG, SCHEMA, article_quads
+from loader.rules import load_rules
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KINDS = {"Person": SCHEMA + "Person", "Organization": SCHEMA + "Organization", "Place": SCHEMA + "Place",
@@ -27,7 +28,7 @@ def rdf_subjects_by_type(folder: Path) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {kind: set() for kind in KINDS}
     for outcome in extract_paths(expand_paths([str(folder)]), None, jobs=1):
         assert outcome.facts is not None
-        for quad in article_quads(outcome.facts):
+        for quad in article_quads(outcome.facts, load_rules().kinds):
             if quad.predicate.value == RDF_TYPE:
                 for kind, iri in KINDS.items():
                     if quad.object.value == iri:

@@ -1,19 +1,11 @@
-"""Rules stage: Article → Facts (entities, mentions, meetings, messages, memberships)."""
+"""Rules stage: Article → Facts (entities, mentions, events of the declared kinds, memberships)."""
 
 from __future__ import annotations
 
 from loader.extract.dates import article_date
 from loader.extract.entities import EntityFinder
 from loader.extract.masking import Replacement, build_views
-from loader.extract.relations import (
-    EVENT_PARTIES,
-    RelationFinder,
-    RoleHolders,
-    merge_meetings,
-    merge_memberships,
-    merge_messages,
-    prefer_people,
-)
+from loader.extract.relations import RelationFinder, RoleHolders, merge_events, merge_memberships, prefer_people
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Membership, Mention
 from loader.rules.compiled import CompiledRules, fold
@@ -44,9 +36,8 @@ class Extractor:
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,
                                   lambda s: bool(rules.applicable("events", present[s.start])),
-                                  min_replacements=EVENT_PARTIES)
-        meetings, messages = self.relation_finder.events(event_views, article_date(article.published), entities,
-                                                         present)
+                                  min_replacements=self.rules.event_placeholders)
+        events = self.relation_finder.events(event_views, article_date(article.published), entities, present)
         publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),
                          None) if article.publisher else None
         all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
@@ -55,8 +46,7 @@ class Extractor:
             article=article,
             entities=entities,
             mentions=all_mentions,
-            meetings=prefer_people(merge_meetings(meetings), members),
-            messages=prefer_people(merge_messages(messages), members),
+            events=prefer_people(merge_events(events, self.rules.kinds), members),
             memberships=memberships,
             publisher=publisher,
             sentences=tuple((s.start, s.end) for s in sentences),

@@ -1,4 +1,4 @@
-"""Memberships, role references, meetings and messages from masked sentences.
+"""Memberships, role references and events of the declared kinds from masked sentences.
 
 Two views of each sentence are used. The *entity view* masks every mention; membership and
 role-reference rules run on it. The *event view* then masks a whole membership span
@@ -8,6 +8,7 @@ of Islamic Jihad`) as the person it names, so event rules see `{PER} met with {P
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
@@ -17,11 +18,10 @@ import regex
 
 from loader.extract.dates import find_dates
 from loader.extract.masking import MaskedSentence
-from loader.model import DateValue, Entity, Evidence, Meeting, Membership, Mention, Message, Sentence
-from loader.rules.compiled import MARK_OPEN, POLITY_CODE, Compiled, CompiledRules
+from loader.model import DateValue, Entity, Event, Evidence, Membership, Mention, Sentence
+from loader.rules.compiled import MARK_OPEN, POLITY_CODE, Compiled, CompiledRules, KindSpec
 
 _STOP = frozenset({"the", "of", "a", "an"})
-EVENT_PARTIES = 2  # an event view needs at least this many placeholders
 
 
 def role_label(title: str, unit: str | None) -> str:
@@ -134,11 +134,10 @@ class RelationFinder:
 
     # -- events -----------------------------------------------------------------
     def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None, entities: Mapping[str, Entity],
-               present: dict[int, frozenset[str]]) -> tuple[list[Meeting], list[Message]]:
-        """Meetings and messages in views holding at least EVENT_PARTIES placeholders (build_views'
-        `min_replacements`): an event with fewer parties can't be matched."""
-        meetings: list[Meeting] = []
-        messages: list[Message] = []
+               present: dict[int, frozenset[str]]) -> list[Event]:
+        """Events of every declared kind in the views (which hold at least as many placeholders as the
+        least demanding kind needs: build_views' `min_replacements`)."""
+        found: list[Event] = []
         for sentence, masked in views:
             rules = self.rules.applicable("events", present[sentence.start])
             if not rules:
@@ -147,19 +146,44 @@ class RelationFinder:
             when: DateValue | None = None
             dated = False
             for compiled in rules:
+                kind = self.rules.kinds[compiled.rule.kind]
                 for match in compiled.finditer(masked.text, masked.folded):
                     if excluded is None:
                         excluded = self._complements(masked)
-                    if not dated:
+                    if kind.date and not dated:
                         when, dated = _first_date(sentence, anchor, self.rules, present[sentence.start]), True
+                    values = self._values(kind, match, masked, sentence, entities)
+                    if values is None:
+                        continue
                     evidence = _evidence(sentence, compiled)
-                    if compiled.rule.kind == "meeting":
-                        place = self._place(masked, match, entities)
-                        meetings += [Meeting(p, when, place, [evidence]) for p in
-                                     _meeting_parties(compiled, match, masked, excluded)]
-                    else:
-                        messages += list(_messages(compiled, match, masked, excluded, when, evidence))
-        return meetings, messages
+                    for parties in _party_sets(kind, compiled, match, masked, excluded):
+                        if compiled.rule.answers:
+                            found.append(Event(kind.id, parties[::-1], None, dict(values), None, [evidence]))
+                            found.append(Event(kind.id, parties, when if kind.date else None, values,
+                                               parties[::-1], [evidence]))
+                        else:
+                            found.append(Event(kind.id, parties, when if kind.date else None, values, None,
+                                               [evidence]))
+        return found
+
+    def _values(self, kind: KindSpec, match: regex.Match[str], masked: MaskedSentence, sentence: Sentence,
+                entities: Mapping[str, Entity]) -> dict[str, str] | None:
+        """The kind's place and text slots from the match (None when a required one is missing)."""
+        values: dict[str, str] = {}
+        groups = match.groupdict()
+        for name in kind.places:
+            place = self._place(masked, match, entities, name)
+            if place:
+                values[name] = place
+        for name in kind.texts:
+            if groups.get(name):
+                start, end = masked.abs_span(*match.span(name))
+                text = " ".join(sentence.text[start - sentence.start:end - sentence.start].split())
+                if text:
+                    values[name] = text
+        if any(name not in values for name in kind.required if name in kind.places or name in kind.texts):
+            return None
+        return values
 
     def _complements(self, masked: MaskedSentence) -> set[int]:
         out: set[int] = set()
@@ -168,10 +192,11 @@ class RelationFinder:
                 out.update(masked.placeholders(match.start("x"), match.end("x")))
         return out
 
-    def _place(self, masked: MaskedSentence, match: regex.Match[str], entities: Mapping[str, Entity]) -> str | None:
-        """The event's place: its own `place` group, else a place rule's hit before the end of the
+    def _place(self, masked: MaskedSentence, match: regex.Match[str], entities: Mapping[str, Entity],
+               group: str = "place") -> str | None:
+        """The event's place: its own group (`place`), else a place rule's hit before the end of the
         clause that holds the match ("met X in Amman on Sunday", not "... developments in Palestine")."""
-        candidates = _coded(masked, match, "place", {"L", POLITY_CODE}) if "place" in match.groupdict() else []
+        candidates = _coded(masked, match, group, {"L", POLITY_CODE}) if group in match.groupdict() else []
         if not candidates:
             end = _clause_end(masked.text, match.end())
             for compiled in self.rules.places:
@@ -184,8 +209,7 @@ class RelationFinder:
         return min(candidates, key=lambda e: rank.get(entities[e].schema_class, len(priority)))
 
 
-F = TypeVar("F", Message, Membership)
-G = TypeVar("G", Meeting, Message)
+F = TypeVar("F", Event, Membership)
 
 _CLAUSE_BREAK = regex.compile(  # a comma that only closes an apposition (", in Tehran") goes on
     r",(?!\s+(?:in|at|on)\s)|[;:.!?]|\s(?:to|in\s+order\s+to|for|about|regarding|and\s+(?:discussed|said|stressed))\s")
@@ -218,31 +242,36 @@ def _agents(masked: MaskedSentence, match: regex.Match[str], group: str, exclude
     return persons or _coded(masked, match, group, {"O"}, excluded)
 
 
-def _meeting_parties(compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
-                     excluded: set[int]) -> Iterator[tuple[str, ...]]:
-    if compiled.rule.participants == "group" or "participants" in match.groupdict():
-        parties = _agents(masked, match, "participants", excluded) or (
-            _agents(masked, match, "subject", excluded) + _agents(masked, match, "objects", excluded))
-        if len(set(parties)) >= 2:
-            yield tuple(sorted(set(parties)))
+def _party_sets(kind: KindSpec, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
+                excluded: set[int]) -> Iterator[tuple[str, ...]]:
+    """The parties of each event a match states. Symmetric kinds: one event of all `participants` (or of
+    the kind's own agent slot), else one per `subject` and `objects` pair, else one per `subject` where a
+    kind needs one party. Directed kinds: one per combination of the agent slots' entities."""
+    groups = match.groupdict()
+    if not kind.symmetric:
+        choices = [_agents(masked, match, slot, excluded) for slot in kind.agents]
+        for parties in itertools.product(*choices):
+            if len(set(parties)) == len(parties):
+                yield parties
         return
-    for subject in _agents(masked, match, "subject", excluded):
+    together = "participants" in groups or compiled.rule.participants == "group"
+    if together or kind.agents[0] in groups:
+        parties = set(_agents(masked, match, "participants", excluded) or _agents(masked, match, kind.agents[0],
+                                                                                   excluded))
+        if not parties:
+            parties = set(_agents(masked, match, "subject", excluded) + _agents(masked, match, "objects", excluded))
+        if len(parties) >= kind.min_parties:
+            yield tuple(sorted(parties))
+        return
+    subjects = _agents(masked, match, "subject", excluded)
+    if "objects" not in groups:
+        if kind.min_parties <= 1:
+            yield from ((subject,) for subject in subjects)
+        return
+    for subject in subjects:
         for other in _agents(masked, match, "objects", excluded):
             if other != subject:
                 yield tuple(sorted((subject, other)))
-
-
-def _messages(compiled: Compiled, match: regex.Match[str], masked: MaskedSentence, excluded: set[int],
-              when: DateValue | None, evidence: Evidence) -> Iterator[Message]:
-    for sender in _agents(masked, match, "sender", excluded):
-        for recipient in _agents(masked, match, "recipient", excluded):
-            if sender == recipient:
-                continue
-            if compiled.rule.answers:
-                yield Message(recipient, sender, None, None, [evidence])
-                yield Message(sender, recipient, when, (recipient, sender), [evidence])
-            else:
-                yield Message(sender, recipient, when, None, [evidence])
 
 
 def _first_date(sentence: Sentence, anchor: date | None, rules: CompiledRules,
@@ -257,18 +286,37 @@ def _evidence(sentence: Sentence, compiled: Compiled) -> Evidence:
     return Evidence(sentence.start, sentence.end, sentence.text, compiled.rule.id)
 
 
-def merge_meetings(meetings: list[Meeting]) -> list[Meeting]:
-    """One meeting per participant set and compatible date within an article."""
-    out: list[Meeting] = []
-    for meeting in meetings:
-        same = next((m for m in out if set(m.participants) == set(meeting.participants)
-                     and (m.date is None or meeting.date is None or m.date.value == meeting.date.value)), None)
+def _compatible(a: DateValue | None, b: DateValue | None) -> bool:
+    return a is None or b is None or a.value == b.value
+
+
+def merge_events(events: list[Event], kinds: Mapping[str, KindSpec]) -> list[Event]:
+    """One event per kind, parties and identity slots, and compatible dates, within an article: later
+    reports fold into the first (date, place and other slots filled in, evidence unioned)."""
+    buckets: dict[Hashable, list[Event]] = {}
+    out: list[Event] = []
+    seen: dict[int, set[Evidence]] = {}
+    for event in events:
+        kind = kinds[event.kind]
+        parties: Hashable = frozenset(event.parties) if kind.symmetric else event.parties
+        key = (event.kind, parties, tuple(event.values.get(name) for name in kind.identity))
+        bucket = buckets.setdefault(key, [])
+        same = next((e for e in bucket if _compatible(e.date, event.date)), None)
         if same is None:
-            out.append(Meeting(meeting.participants, meeting.date, meeting.place, list(meeting.evidence)))
+            copy = replace(event, values=dict(event.values), evidence=list(event.evidence))
+            bucket.append(copy)
+            out.append(copy)
+            seen[id(copy)] = set(copy.evidence)
             continue
-        same.date = same.date or meeting.date
-        same.place = same.place or meeting.place
-        same.evidence += [e for e in meeting.evidence if e not in same.evidence]
+        same.date = same.date or event.date
+        same.answers = same.answers or event.answers
+        for name, value in event.values.items():
+            same.values.setdefault(name, value)
+        known = seen[id(same)]
+        for ev in event.evidence:
+            if ev not in known:
+                known.add(ev)
+                same.evidence.append(ev)
     return out
 
 
@@ -286,35 +334,24 @@ def _merge_by(items: list[F], key: Callable[[F], Hashable], absorb: Callable[[F,
     return list(out.values())
 
 
-def merge_messages(messages: list[Message]) -> list[Message]:
-    """One message per sender and recipient within an article."""
-
-    def absorb(same: Message, other: Message) -> None:
-        same.date = same.date or other.date
-        same.answers = same.answers or other.answers
-
-    return _merge_by(messages, lambda m: (m.sender, m.recipient), absorb)
-
-
-def _parties(fact: Meeting | Message) -> tuple[str, ...]:
-    return fact.participants if isinstance(fact, Meeting) else (fact.sender, fact.recipient)
-
-
-def prefer_people(facts: list[G], members: set[tuple[str, str]]) -> list[G]:
-    """Drop a fact naming an organisation where the article has the same fact naming one of its
+def prefer_people(events: list[Event], members: set[tuple[str, str]]) -> list[Event]:
+    """Drop an event naming an organisation where the article has the same event naming one of its
     members instead ("Raisi writes to UN" in the headline, "to UN Secretary-General Guterres" below)."""
-    keyed = {_parties(f) for f in facts}
-    return [f for f in facts if not _covered(_parties(f), keyed, members)]
+    keyed = {(e.kind, e.parties) for e in events}
+    by_org: dict[str, list[str]] = {}
+    for person, organization in members:
+        by_org.setdefault(organization, []).append(person)
+    return [e for e in events if not _covered(e.kind, e.parties, keyed, by_org)]
 
 
-def _covered(parties: tuple[str, ...], keyed: set[tuple[str, ...]], members: set[tuple[str, str]]) -> bool:
-    """Whether putting a member in place of one of these parties gives a fact the article has."""
+def _covered(kind: str, parties: tuple[str, ...], keyed: set[tuple[str, tuple[str, ...]]],
+             by_org: dict[str, list[str]]) -> bool:
+    """Whether putting a member in place of one of these parties gives an event the article has."""
     for i, party in enumerate(parties):
-        for person, organization in members:
-            if organization == party:
-                swapped = (*parties[:i], person, *parties[i + 1:])
-                if swapped in keyed or tuple(sorted(swapped)) in keyed:
-                    return True
+        for person in by_org.get(party, ()):
+            swapped = (*parties[:i], person, *parties[i + 1:])
+            if (kind, swapped) in keyed or (kind, tuple(sorted(swapped))) in keyed:
+                return True
     return False
 
 

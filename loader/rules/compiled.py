@@ -17,7 +17,12 @@ import regex
 
 from loader.errors import RuleError, RuleProblem
 from loader.model import Entity, Spans
-from loader.rules.ruleset import Origin, RuleSet
+from loader.namespaces import PREFIXES
+from loader.rules.models import LIST_SECTIONS, EventKind
+from loader.rules.ruleset import Origin, RuleSet, id_namespace
+
+# the sections of sentence rules, compiled to regexes (entities and event kinds are not patterns)
+PATTERN_SECTIONS = tuple(s for s in LIST_SECTIONS if s not in ("entities", "event_kinds"))
 
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
@@ -35,17 +40,6 @@ PROBES = ("a" * 3000 + "!", "aa " * 1000 + "!", "Aa " * 1000 + "!", " " * 3000 +
 _MACRO = regex.compile(r"(?<!\\)\{([A-Z][A-Z0-9_]*)\}")
 # Text normalisation for gazetteer matching; every replacement keeps the length.
 _FOLD = (("\u2019", "'"), ("\u2018", "'"), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"))
-
-REQUIRED_GROUPS: dict[str, tuple[frozenset[str], ...]] = {
-    "name_patterns": (frozenset({"name"}),),
-    "memberships": (frozenset({"person", "org", "title"}),),
-    "role_references": (frozenset({"title"}),),
-    "complements": (frozenset({"x"}),),
-    "places": (frozenset({"place"}),),
-    "meeting": (frozenset({"subject", "objects"}), frozenset({"participants"})),
-    "message": (frozenset({"sender", "recipient"}),),
-}
-
 
 def fold(text: str) -> str:
     """Lower-case and unify quotes and spaces without changing the length (offsets stay valid)."""
@@ -185,6 +179,80 @@ class Compiled:
                 pos = max(match.end(), start + 1)
 
 
+def expand_curie(curie: str) -> str | None:
+    """`kg:PhoneCall` → its IRI by the contract's prefixes; a full IRI stays; an unknown prefix is None."""
+    if curie.startswith(("http://", "https://")):
+        return curie
+    prefix, _, local = curie.partition(":")
+    namespace = PREFIXES.get(prefix)
+    return namespace + local if namespace else None
+
+
+_CAPTION_SLOT = regex.compile(r"\{([a-z_]+)\}")
+
+
+class KindSpec:
+    """An event kind as extraction and the RDF stage use it: its slots sorted by type."""
+
+    def __init__(self, kind: EventKind):
+        self.kind = kind
+        self.id: str = kind.id
+        self.symmetric = kind.parties == "symmetric"
+        by_type: dict[str, list[str]] = {"agent": [], "place": [], "date": [], "text": []}
+        for name, slot in kind.slots.items():
+            by_type[slot.type].append(name)
+        self.agents = tuple(by_type["agent"])
+        self.places = tuple(by_type["place"])
+        self.texts = tuple(by_type["text"])
+        self.date: str | None = by_type["date"][0] if by_type["date"] else None
+        self.required = frozenset(name for name, slot in kind.slots.items() if slot.required)
+        self.min_parties = kind.min_parties if self.symmetric else len(self.agents)
+        self.identity = tuple(kind.identity)
+        self.class_iri = expand_curie(kind.class_) or ""
+        self.predicates = {name: expand_curie(slot.predicate) or "" for name, slot in kind.slots.items()}
+        self.reply_iri = expand_curie(kind.reply) if kind.reply else None
+        self.plural = kind.plural or f"{kind.id}s"
+
+    def placeholders_needed(self) -> int:
+        """How many entity placeholders a sentence must hold for an event of this kind."""
+        return self.min_parties + sum(1 for name in self.places if name in self.required)
+
+    def problems(self) -> Iterator[tuple[tuple[Any, ...], str]]:
+        """(where in the declaration, what is wrong) for an inconsistent kind."""
+        kind = self.kind
+        for loc, curie in [(("class",), kind.class_), (("reply",), kind.reply),
+                           *((("subclass_of", i), c) for i, c in enumerate(kind.subclass_of)),
+                           *((("slots", n, "predicate"), sl.predicate) for n, sl in kind.slots.items())]:
+            if curie is not None and expand_curie(curie) is None:
+                yield loc, f"unknown prefix in {curie!r}; known: {', '.join(sorted(PREFIXES))}"
+        if self.symmetric and len(self.agents) != 1:
+            yield ("parties",), f"a symmetric kind has exactly one agent slot (it has {len(self.agents)})"
+        if not self.agents:
+            yield ("slots",), "a kind needs at least one agent slot (its parties)"
+        if len(self.agents) > 1 and len(self.agents) != len(set(self.predicates[a] for a in self.agents)):
+            yield ("slots",), "two agent slots share a predicate: sender and recipient could not be told apart"
+        if not self.symmetric and kind.min_parties != 2 and kind.min_parties != len(self.agents):
+            yield ("min_parties",), "min_parties is for symmetric kinds; a directed kind needs one party per slot"
+        if len(by_date := [n for n, sl in kind.slots.items() if sl.type == "date"]) > 1:
+            yield ("slots",), f"at most one date slot ({', '.join(by_date)})"
+        for name in kind.identity:
+            if name not in kind.slots or name in self.agents:
+                yield ("identity",), f"identity names {name!r}, which is not a place, date or text slot of the kind"
+        for name in _CAPTION_SLOT.findall(kind.caption):
+            if name not in kind.slots:
+                yield ("caption",), f"caption names {{{name}}}, which is not a slot; slots: {', '.join(kind.slots)}"
+        if kind.reply and (self.symmetric or len(self.agents) != 2):
+            yield ("reply",), "replies need a directed kind with two agent slots (from, to)"
+
+    def required_groups(self) -> tuple[frozenset[str], ...]:
+        """The named groups an event rule of this kind needs: the parties, and every required text."""
+        texts = frozenset(name for name in self.texts if name in self.required)
+        if self.symmetric:
+            return tuple(g | texts for g in (frozenset({"subject"}), frozenset({"participants"}),
+                                             frozenset(self.agents)))
+        return (frozenset(self.agents) | texts,)
+
+
 class CompiledRules:
     """Everything extraction needs, built once per process from a RuleSet."""
 
@@ -213,12 +281,18 @@ class CompiledRules:
         self.skip_lines = self._compile_list("document", doc.skip_lines, ("skip_lines",))
         self.end_markers = self._compile_list("document", doc.end_markers, ("end_markers",))
         self.date_patterns = self._compile_list("dates", ruleset.dates.patterns, ("patterns",))
-        self.name_patterns = self._compile_section("name_patterns")
-        self.complements = self._compile_section("complements")
-        self.memberships = self._compile_section("memberships")
-        self.role_references = self._compile_section("role_references")
-        self.events = self._compile_section("events")
-        self.places = self._compile_section("places")
+        self.kinds = self._kinds()
+        self.sections = {section: self._compile_section(section) for section in PATTERN_SECTIONS}
+        self.name_patterns = self.sections["name_patterns"]
+        self.complements = self.sections["complements"]
+        self.memberships = self.sections["memberships"]
+        self.role_references = self.sections["role_references"]
+        self.events = self.sections["events"]
+        self.places = self.sections["places"]
+        # the fewest entity placeholders a sentence needs for any declared kind's event
+        self.event_placeholders = min((k.placeholders_needed() for k in self.kinds.values()), default=2)
+        # every group of rules that trigger words gate: the sentence rules, and the date patterns
+        self.gated: dict[str, list[Compiled]] = {**self.sections, "date_patterns": self.date_patterns}
         self.trigger_finder = self._trigger_finder()
         self._applicable: dict[tuple[str, frozenset[str]], tuple[Compiled, ...]] = {}
         if self.problems:
@@ -278,7 +352,7 @@ class CompiledRules:
 
     # -- patterns ---------------------------------------------------------------
     def _origin(self, section: str, rule_id: str) -> Origin:
-        key = (section if section in ("entities", "macros", "document", "dates") else "rules", rule_id)
+        key = (section if section in ("macros", "document", "dates") else id_namespace(section), rule_id)
         return self.ruleset.origins.get(key) or self.ruleset.origins.get((section, ""), Origin(
             self.ruleset.directory, (), rule_id))
 
@@ -289,13 +363,45 @@ class CompiledRules:
             compiled = self._compile_one(rule, origin, ("pattern",))
             if compiled is None:
                 continue
-            required = REQUIRED_GROUPS.get(getattr(rule, "kind", section), ())
+            required = self._required_groups(rule, origin)
+            if required is None:
+                continue
             names = set(compiled.regex.groupindex)
             if required and not any(req <= names for req in required):
                 wanted = " or ".join("+".join(sorted(r)) for r in required)
                 self.problems.append(origin.problem(f"pattern needs named groups {wanted}", ("pattern",)))
                 continue
             out.append(compiled)
+        return out
+
+    def _required_groups(self, rule: Any, origin: Origin) -> tuple[frozenset[str], ...] | None:
+        """The rule's class says which groups it needs; an event rule's kind does (None: unknown kind)."""
+        kind_id = getattr(rule, "kind", None)
+        if kind_id is None:
+            return tuple(getattr(type(rule), "required_groups", ()))
+        kind = self.kinds.get(kind_id)
+        if kind is None:
+            self.problems.append(origin.problem(
+                f"kind {kind_id!r} is not declared in event_kinds; declared: {', '.join(sorted(self.kinds))}",
+                ("kind",)))
+            return None
+        if rule.answers and kind.reply_iri is None:
+            self.problems.append(origin.problem(f"answers: true, but kind {kind_id!r} declares no reply",
+                                                ("answers",)))
+        return kind.required_groups()
+
+    def _kinds(self) -> dict[str, KindSpec]:
+        out: dict[str, KindSpec] = {}
+        classes: dict[str, str] = {}
+        for kind in self.ruleset.event_kinds:
+            spec = KindSpec(kind)
+            origin = self._origin("event_kinds", kind.id)
+            for loc, message in spec.problems():
+                self.problems.append(origin.problem(message, loc))
+            first = classes.setdefault(spec.class_iri, kind.id)
+            if first != kind.id:
+                self.problems.append(origin.problem(f"class {kind.class_} is also kind {first!r}'s", ("class",)))
+            out[kind.id] = spec
         return out
 
     def _compile_list(self, section: str, rules: list[Any], loc: tuple[Any, ...]) -> list[Compiled]:
@@ -361,8 +467,7 @@ class CompiledRules:
         return frozenset(out)
 
     def _trigger_finder(self) -> WordFinder:
-        groups = (self.name_patterns, self.memberships, self.role_references, self.events, self.date_patterns)
-        return WordFinder({word for group in groups for c in group for word in c.triggers})
+        return WordFinder({word for group in self.gated.values() for c in group for word in c.triggers})
 
     def applicable(self, group: str, present: frozenset[str]) -> tuple[Compiled, ...]:
         """The rules of a group (`events`, `memberships`, ...) that may fire on a sentence holding
@@ -370,7 +475,7 @@ class CompiledRules:
         key = (group, present)
         found = self._applicable.get(key)
         if found is None:
-            found = tuple(c for c in getattr(self, group) if c.applies(present))
+            found = tuple(c for c in self.gated[group] if c.applies(present))
             if len(self._applicable) < 100_000:
                 self._applicable[key] = found
         return found

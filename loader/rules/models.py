@@ -6,7 +6,7 @@ Lists with ids are merged across files and ids must be unique within a section.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -49,6 +49,7 @@ class SentenceRule(Strict):
 class NamePatternRule(SentenceRule):
     """A pattern that finds names no gazetteer knows (run on text with known entities masked)."""
 
+    required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"name"}),)
     type: Kind
     schema_class: str | None = None
     alias_group: str | None = Field(None, description="group holding an alias, e.g. an acronym")
@@ -58,29 +59,78 @@ class NamePatternRule(SentenceRule):
 class MembershipRule(SentenceRule):
     """Person holds a role in an organisation; groups: person, org, title, optional unit."""
 
+    required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"person", "org", "title"}),)
+
 
 class RoleReferenceRule(SentenceRule):
     """A role named without its holder (`the head of the political bureau of Hamas`); groups: org, title."""
+
+    required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"title"}),)
 
 
 class ComplementRule(Strict):
     """An entity that only qualifies a title (`representative of the Leader ...`); group: x."""
 
+    required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"x"}),)
     id: RuleId
     pattern: Pattern
 
 
-class EventRule(SentenceRule):
-    """Meetings (groups subject/objects or participants) and messages (sender/recipient)."""
+Curie = Annotated[str, StringConstraints(pattern=r"^(?:[a-z][a-z0-9]*:[A-Za-z_][\w.-]*|https?://\S+)$",
+                                         max_length=300)]
+SlotName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$", max_length=40)]
+Label = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=60)]
 
-    kind: Literal["meeting", "message"]
+
+class Slot(Strict):
+    """One thing an event states: a party (agent), its place, its date or a text, and the RDF
+    predicate that carries it."""
+
+    predicate: Curie
+    type: Literal["agent", "place", "date", "text"]
+    required: bool = Field(False, description="an event without it is not emitted")
+
+
+class EventKind(Strict):
+    """A kind of event the rules can produce (meeting, message, call, ...): its RDF class, its slots,
+    how its parties are read and how two reports of one event merge."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: RuleId
+    class_: Curie = Field(alias="class", description="RDF class of the events, e.g. kg:PhoneCall")
+    subclass_of: list[Curie] = Field(["schema:Event"], description="its superclasses, declared in the vocabulary")
+    label: Label = Field(description="graph label of the events (and rdfs:label of the class)")
+    plural: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z ]*$")] | None = Field(
+        None, description="for summaries: `calls`; default: the id with an s")
+    comment: str | None = None
+    caption: Text = Field(description="the event's name, with slots in braces: 'Meeting of {attendee}'")
+    parties: Literal["symmetric", "directed"] = Field(
+        description="symmetric: one agent slot holds every party (meeting, call); directed: each agent slot "
+                    "holds one party (message: sender, recipient)")
+    min_parties: int = Field(2, ge=1, le=20, description="symmetric kinds: how many parties an event needs")
+    slots: dict[SlotName, Slot]
+    identity: list[SlotName] = Field(
+        [], description="slots besides the parties that tell two events of one article apart (a visit's place)")
+    shared: bool = Field(False, description="a report with a day date is the same event in every article "
+                                            "(one IRI from kind, parties, identity and date)")
+    reply: Curie | None = Field(None, description="predicate linking a reply to the event it answers")
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#A5ABB6"
+
+
+class EventRule(SentenceRule):
+    """An event of a declared kind. Groups: the kind's slots by name; for a symmetric kind also `subject`
+    and `objects` (one event per pair) or `participants` (one event of all)."""
+
+    kind: RuleId = Field(description="the id of a declared event kind")
     participants: Literal["pairwise", "group"] = "pairwise"
-    answers: bool = Field(False, description="a reply: also the answered message, recipient to sender")
+    answers: bool = Field(False, description="a reply: also the answered event, recipient to sender")
 
 
 class PlaceRule(Strict):
     """Where an event happened: a place entity in group `place`."""
 
+    required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"place"}),)
     id: RuleId
     pattern: Pattern
 
@@ -152,5 +202,26 @@ class RuleFile(Strict):
     complements: list[ComplementRule] = []
     memberships: list[MembershipRule] = []
     role_references: list[RoleReferenceRule] = []
+    event_kinds: list[EventKind] = []
     events: list[EventRule] = []
     places: list[PlaceRule] = []
+
+
+def _sections(kind: type) -> tuple[str, ...]:
+    """RuleFile's sections whose value is a `kind` (a list of rules with ids, or one mapping)."""
+    out = []
+    for name, info in RuleFile.model_fields.items():
+        annotation = info.annotation
+        if get_origin(annotation) is list:
+            args = get_args(annotation)
+            if kind is list and args and isinstance(args[0], type) and issubclass(args[0], Strict):
+                out.append(name)
+        elif kind is not list and any(isinstance(a, type) and issubclass(a, Strict) for a in get_args(annotation)):
+            out.append(name)
+    return tuple(out)
+
+
+# One declaration of the sections: RuleFile's fields. Lists of rules with ids, merged across files:
+LIST_SECTIONS = _sections(list)
+# Sections a directory defines once (document, lexicon, dates):
+SINGLE_SECTIONS = _sections(dict)

@@ -5,32 +5,22 @@ Every problem found is collected (not just the first) and reported as file:line:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from loader.errors import RuleError, RuleProblem
-from loader.rules.models import (
-    ComplementRule,
-    DateRules,
-    DocumentRules,
-    EntityRule,
-    EventRule,
-    Lexicon,
-    MembershipRule,
-    NamePatternRule,
-    PlaceRule,
-    RoleReferenceRule,
-    RuleFile,
-)
+from loader.rules.models import LIST_SECTIONS, SINGLE_SECTIONS, DateRules, DocumentRules, Lexicon, RuleFile
 from loader.rules.yamlfile import ProblemError, line_of, read_yaml
 
-LIST_SECTIONS = (
-    "entities", "name_patterns", "complements", "memberships", "role_references", "events", "places",
-)
-SINGLE_SECTIONS = ("document", "lexicon", "dates")
+# ids are unique within a namespace: entities, event kinds, and every sentence rule together
+ID_NAMESPACES = {"entities": "entities", "event_kinds": "event_kinds"}
+
+
+def id_namespace(section: str) -> str:
+    return ID_NAMESPACES.get(section, "rules")
 
 
 @dataclass(frozen=True)
@@ -45,25 +35,18 @@ class Origin:
         return RuleProblem(str(self.path), line_of(self.path, self.loc + sub), self.rule, message)
 
 
-@dataclass
-class RuleSet:
-    """All rule files of a directory, merged and validated, not yet compiled."""
+class RuleSet(RuleFile):
+    """All rule files of a directory, merged and validated, not yet compiled: the sections of a
+    `RuleFile`, with where each rule was written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, arbitrary_types_allowed=True)
 
     directory: Path
-    files: list[Path]
-    document: DocumentRules = field(default_factory=DocumentRules)
-    lexicon: Lexicon = field(default_factory=Lexicon)
-    dates: DateRules = field(default_factory=DateRules)
-    macros: dict[str, str] = field(default_factory=dict)
-    entities: list[EntityRule] = field(default_factory=list)
-    name_patterns: list[NamePatternRule] = field(default_factory=list)
-    complements: list[ComplementRule] = field(default_factory=list)
-    memberships: list[MembershipRule] = field(default_factory=list)
-    role_references: list[RoleReferenceRule] = field(default_factory=list)
-    events: list[EventRule] = field(default_factory=list)
-    places: list[PlaceRule] = field(default_factory=list)
-    non_entities: list[str] = field(default_factory=list)
-    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    files: list[Path] = Field(default_factory=list)
+    document: DocumentRules = DocumentRules()
+    lexicon: Lexicon = Lexicon()
+    dates: DateRules = DateRules()
+    origins: dict[tuple[str, str], Origin] = Field(default_factory=dict)
     content_hash: str = ""
 
 
@@ -78,7 +61,7 @@ def load_ruleset(directory: Path) -> RuleSet:
     import hashlib
 
     files = rule_files(directory)
-    ruleset = RuleSet(directory=directory, files=files)
+    ruleset = RuleSet(directory=directory, files=files, origins={})
     problems: list[RuleProblem] = []
     digest = hashlib.sha256()
     for path in files:
@@ -152,7 +135,7 @@ def _merge(ruleset: RuleSet, path: Path, parsed: RuleFile, problems: list[RulePr
         target = getattr(ruleset, section)
         for index, rule in enumerate(getattr(parsed, section)):
             origin = Origin(path, (section, index), rule.id)
-            key = ("entities" if section == "entities" else "rules", rule.id)
+            key = (id_namespace(section), rule.id)
             if key in ruleset.origins:
                 first = ruleset.origins[key]
                 problems.append(origin.problem(
