@@ -1,5 +1,5 @@
 // name: explain
-// description: Why the graph holds a fact: the sentences and rules a meeting, letter, position or mention came from.
+// description: Why the graph holds a fact: the sentences and rules an event of any kind, a position or a mention came from.
 // param: fact = ""  The fact's name or IRI, or an entity's name (for its mentions); empty: every fact.
 // param: limit = 100  How many rows.
 MATCH (evidence)-[:IN_ARTICLE]->(article:NewsArticle)

@@ -1,5 +1,5 @@
 // name: person-profile
-// description: One person: positions held, meetings, letters sent and received, and the articles naming them.
+// description: One person: positions held, events of every kind (meetings, messages, calls, visits, statements, ...) with their counterparts, and the articles naming them.
 // param: name = ""  A name or alias; empty: the most mentioned person.
 MATCH (p:Person)
 WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)
@@ -15,25 +15,13 @@ WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)
    OR any(alias IN coalesce(p.alternateName, []) WHERE toLower(alias) CONTAINS toLower($name))
 OPTIONAL MATCH (p)<-[:MENTIONS]-(mentioning:NewsArticle)
 WITH p, count(mentioning) AS weight ORDER BY weight DESC, p.name LIMIT 1
-MATCH (p)<-[:ATTENDEE]-(m:Meeting)-[:ATTENDEE]->(other)
-WHERE other <> p
-RETURN p.name AS person, 'met' AS kind, other.name AS detail, coalesce(toString(m.startDate), '') AS date
-UNION ALL
-MATCH (p:Person)
-WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)
-   OR any(alias IN coalesce(p.alternateName, []) WHERE toLower(alias) CONTAINS toLower($name))
-OPTIONAL MATCH (p)<-[:MENTIONS]-(mentioning:NewsArticle)
-WITH p, count(mentioning) AS weight ORDER BY weight DESC, p.name LIMIT 1
-MATCH (p)<-[:SENDER]-(message:Message)-[:RECIPIENT]->(other)
-RETURN p.name AS person, 'wrote to' AS kind, other.name AS detail, coalesce(toString(message.dateSent), '') AS date
-UNION ALL
-MATCH (p:Person)
-WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)
-   OR any(alias IN coalesce(p.alternateName, []) WHERE toLower(alias) CONTAINS toLower($name))
-OPTIONAL MATCH (p)<-[:MENTIONS]-(mentioning:NewsArticle)
-WITH p, count(mentioning) AS weight ORDER BY weight DESC, p.name LIMIT 1
-MATCH (p)<-[:RECIPIENT]-(message:Message)-[:SENDER]->(other)
-RETURN p.name AS person, 'letter from' AS kind, other.name AS detail, coalesce(toString(message.dateSent), '') AS date
+MATCH (p)<-[role]-(event:Event)
+OPTIONAL MATCH (event)-[]->(other)
+WHERE (other:Person OR other:Organization) AND other.uri <> p.uri
+WITH p, event, role, collect(DISTINCT other.name) AS others
+UNWIND CASE WHEN size(others) = 0 THEN [event.name] ELSE others END AS detail
+RETURN p.name AS person, event.kind + ' as ' + toLower(type(role)) AS kind, detail,
+       coalesce(toString(event.startDate), toString(event.dateSent), toString(event.dateCreated), '') AS date
 UNION ALL
 MATCH (p:Person)
 WHERE $name = '' OR toLower(p.name) CONTAINS toLower($name)

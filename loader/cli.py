@@ -162,8 +162,7 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
     from loader.load import LoadOptions
     from loader.schedule import RunSettings
 
-    load_rules(rules_dir)  # bad rules or mapping: exit 2 before anything is opened
-    load_mapping(mapping_file, naming)
+    load_mapping(mapping_file, naming, load_rules(rules_dir))  # bad rules or mapping: exit 2 before anything opens
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)
@@ -298,14 +297,16 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
 @query_options
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The HTML page to write.")
+@rules_option
 @graph_options
-def view(name: str, params: tuple[str, ...], output: Path, uri: str | None, user: str, password_stdin: bool,
-         database: str | None, home: Path | None) -> None:
+def view(name: str, params: tuple[str, ...], output: Path, rules_dir: Path | None, uri: str | None, user: str,
+         password_stdin: bool, database: str | None, home: Path | None) -> None:
     """Draw a prepared query's entities and the facts linking them as an interactive HTML page."""
     from loader.view import build_graph, render_html
 
+    kinds = load_rules(rules_dir).kinds  # each declared event kind's label and colour
     with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (store, rows):
-        graph = build_graph(store, rows)
+        graph = build_graph(store, rows, kinds)
     html = render_html(graph, f"kgloader: {name}")
     _write_atomically(output, lambda handle: handle.write(html.encode("utf-8")))
     click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")
@@ -320,11 +321,15 @@ def rules_group() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def rules_check(directory: Path | None) -> None:
     """Validate the rules; every error names file, line and rule."""
+    from loader.graph.mapping import load_mapping
+
     compiled = load_rules(directory)
+    load_mapping(rules=compiled)  # the event kinds' labels agree with the shipped mapping
     ruleset = compiled.ruleset
     click.echo(f"rules ok: {len(ruleset.files)} files, {len(ruleset.entities)} entities, "
                f"{len(ruleset.name_patterns)} name patterns, {len(ruleset.memberships)} membership rules, "
-               f"{len(ruleset.events)} event rules, hash {compiled.content_hash[:12]}")
+               f"{len(compiled.kinds)} event kinds ({', '.join(compiled.kinds)}), {len(ruleset.events)} event rules, "
+               f"hash {compiled.content_hash[:12]}")
 
 
 def main() -> None:

@@ -109,7 +109,8 @@ class Loader:
         self.store = store
         self.options = options
         self.rules = load_rules(options.rules_dir)
-        self.mapping = mapping or load_mapping(options.mapping_file, naming=options.naming)
+        self.mapping = mapping or load_mapping(options.mapping_file, naming=options.naming,
+                                               rules=load_rules(options.rules_dir))
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,

@@ -266,7 +266,7 @@ def _events(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term, kind
         named.setdefault((event.kind, event.parties), event_iri(kinds[event.kind], ident, event))
     for event in facts.events:
         kind = kinds[event.kind]
-        about = [(RDF_TYPE, iri(kind.class_iri)), (RDF_TYPE, kg("Event")),
+        about = [(RDF_TYPE, iri(kind.class_iri)), (RDF_TYPE, kg("Event")), (kg("kind"), _literal(kind.id)),
                  (s("name"), _literal(_caption(kind, event, facts)))]
         predicates = kind.predicates
         if kind.symmetric:

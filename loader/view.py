@@ -1,20 +1,21 @@
 """A picture of a prepared query for people who do not run Neo4j Browser.
 
-The entities a query's rows name are drawn with the meetings, letters and positions that
+The entities a query's rows name are drawn with the events and positions that
 connect them, as one self-contained interactive HTML page (neo4j-viz; no JavaScript of ours).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from neo4j_viz import Node, Relationship, VisualizationGraph
 
 from loader.graph.store import GraphStore
+from loader.rules.compiled import KindSpec
 
 COLOURS = {"Person": "#4C8EDA", "Organization": "#F16667", "Place": "#57C7E3", "City": "#8DCC93",
-           "Meeting": "#FFC454", "Message": "#DA7194", "Membership": "#C990C0"}
-FACT_LABELS = ("Meeting", "Message", "Membership")
+           "Membership": "#C990C0"}
 ENTITY_LABELS = ("Person", "Organization", "Place")
 
 SUBGRAPH = """
@@ -22,7 +23,7 @@ MATCH (e:Resource) WHERE e.name IN $names AND (e:Person OR e:Organization OR e:P
 WITH collect(e.uri) AS uris
 UNWIND uris AS uri
 MATCH (a:Resource {uri: uri})<-[r1]-(fact)-[r2]->(b)
-WHERE b.uri IN uris AND a.uri < b.uri AND (fact:Meeting OR fact:Message OR fact:Membership)
+WHERE b.uri IN uris AND a.uri < b.uri AND (fact:Event OR fact:Membership)
 RETURN a.uri AS a, type(r1) AS r1, fact.uri AS fact, labels(fact) AS factLabels, fact.name AS factName,
        type(r2) AS r2, b.uri AS b
 """
@@ -47,19 +48,23 @@ def _kind(labels: list[str], wanted: tuple[str, ...]) -> str:
     return next((label for label in ("City", *wanted) if label in labels), labels[0] if labels else "")
 
 
-def build_graph(store: GraphStore, rows: list[dict[str, Any]]) -> VisualizationGraph:
+def build_graph(store: GraphStore, rows: list[dict[str, Any]], kinds: Mapping[str, KindSpec]) -> VisualizationGraph:
+    """The entities the rows name, and the events (of every declared kind, coloured as declared) and
+    positions linking them."""
+    colours = {**COLOURS, **{k.kind.label: k.kind.colour for k in kinds.values()}}
+    fact_labels = (*(k.kind.label for k in kinds.values()), "Membership")
     names = names_in(rows)
     nodes: dict[str, Node] = {}
     for entity in store.read(ENTITIES, {"names": names}):
         kind = _kind(entity["labels"], ENTITY_LABELS)
         nodes[entity["uri"]] = Node(id=entity["uri"], caption=entity["name"], size=20,
-                                    color=COLOURS.get(kind, "#A5ABB6"), properties={"kind": kind})
+                                    color=colours.get(kind, "#A5ABB6"), properties={"kind": kind})
     relationships: list[Relationship] = []
     for link in store.read(SUBGRAPH, {"names": names}):
-        kind = _kind(link["factLabels"], FACT_LABELS)
+        kind = _kind(link["factLabels"], fact_labels)
         if link["fact"] not in nodes:
             nodes[link["fact"]] = Node(id=link["fact"], caption=link["factName"] or kind, size=10,
-                                       color=COLOURS.get(kind, "#A5ABB6"), properties={"kind": kind})
+                                       color=colours.get(kind, "#A5ABB6"), properties={"kind": kind})
         for end, rel_type in ((link["a"], link["r1"]), (link["b"], link["r2"])):
             rel_id = f"{link['fact']}|{rel_type}|{end}"
             if all(r.id != rel_id for r in relationships):

@@ -13,8 +13,8 @@ from conftest import SEEDS, Graph, kgloader
 from loader.load import Loader, LoadOptions
 from loader.queries import load_queries, parse_query
 
-CONTRACT = {"overview", "who-met-whom", "correspondence", "person-profile", "organisation-members", "timeline",
-            "co-mentions", "article-facts", "explain", "connection"}
+CONTRACT = {"interactions", "overview", "who-met-whom", "correspondence", "person-profile", "organisation-members",
+            "timeline", "co-mentions", "article-facts", "explain", "connection"}
 
 
 @pytest.fixture()
@@ -61,7 +61,7 @@ def test_person_profile_by_alias(seeded: Graph) -> None:
     rows = run(seeded, "person-profile", name="Imam Khamenei")
     assert {r["person"] for r in rows} == {"Ali Khamenei"}
     kinds = {(r["kind"], r["detail"]) for r in rows}
-    assert ("met", "Ismail Haniyeh") in kinds and ("letter from", "Ismail Haniyeh") in kinds
+    assert ("meeting as attendee", "Ismail Haniyeh") in kinds and ("message as recipient", "Ismail Haniyeh") in kinds
     assert sum(1 for r in rows if r["kind"] == "mentioned in") == 5
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from loader.errors import RuleError, RuleProblem
 from loader.rdf import KG, SCHEMA
 from loader.resources import schema_file
+from loader.rules.compiled import CompiledRules
 from loader.rules.yamlfile import ProblemError, line_of, read_yaml
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -113,6 +114,21 @@ class Mapping:
         if not curie.startswith(("http://", "https://", "urn:")):
             self._problem((section, curie), f"unknown prefix in {curie!r}")
         return curie
+
+    def adopt_kinds(self, rules: CompiledRules) -> None:
+        """The graph labels of the rules' event kinds: where the mapping names a kind's class, the two
+        must agree (else exit 2, naming the kind's file and line); where it doesn't, the kind's label is used."""
+        problems = []
+        for kind in rules.kinds.values():
+            given = self.labels.get(kind.class_iri)
+            if given is not None and given != kind.kind.label:
+                origin = rules.ruleset.origins[("event_kinds", kind.id)]
+                problems.append(origin.problem(
+                    f"label {kind.kind.label} disagrees with {self.origin or 'the mapping'}, which labels "
+                    f"{kind.kind.class_} {given}", ("label",)))
+            self.labels[kind.class_iri] = kind.kind.label
+        if problems:
+            raise RuleError(problems)
 
     # -- names ------------------------------------------------------------------
     def _shorten(self, iri: str) -> str:
@@ -247,8 +263,9 @@ def _sanitise(name: str) -> str:
     return name if IDENTIFIER.match(name) else f"_{name}"
 
 
-def load_mapping(path: Path | None = None, naming: str | None = None) -> Mapping:
-    """Read and validate a mapping file; problems name file, line and entry (exit 2)."""
+def load_mapping(path: Path | None = None, naming: str | None = None, rules: CompiledRules | None = None) -> Mapping:
+    """Read and validate a mapping file, and with `rules` check it against their event kinds; problems
+    name file, line and entry (exit 2)."""
     path = path or schema_file("mapping.yaml")
     try:
         raw = read_yaml(path)
@@ -259,4 +276,7 @@ def load_mapping(path: Path | None = None, naming: str | None = None) -> Mapping
     except ValidationError as exc:
         raise RuleError([RuleProblem(str(path), line_of(path, tuple(e["loc"])), None,
                                      f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()]) from exc
-    return Mapping(spec, naming, path)
+    mapping = Mapping(spec, naming, path)
+    if rules is not None:
+        mapping.adopt_kinds(rules)
+    return mapping

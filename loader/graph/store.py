@@ -19,7 +19,7 @@ from loader.rdf import SCHEMA
 
 Statement = tuple[str, dict[str, Any]]
 INDEXED = [("NewsArticle", "identifier"), ("Person", "name"), ("Organization", "name"), ("Place", "name"),
-           ("Meeting", "startDate"), ("Message", "dateSent")]
+           ("Meeting", "startDate"), ("Message", "dateSent"), ("Event", "kind")]
 
 
 class GraphStore(ABC):

@@ -400,7 +400,8 @@ class CompiledRules:
                 self.problems.append(origin.problem(message, loc))
             first = classes.setdefault(spec.class_iri, kind.id)
             if first != kind.id:
-                self.problems.append(origin.problem(f"class {kind.class_} is also kind {first!r}'s", ("class",)))
+                self.problems.append(origin.problem(
+                    f"kinds {first!r} and {kind.id!r} share class {kind.class_}: one class, one kind", ("class",)))
             out[kind.id] = spec
         return out
 
