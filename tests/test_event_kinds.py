@@ -110,7 +110,7 @@ events:
   - id: agreement.signed-with
     kind: agreement
     triggers: [signed]
-    pattern: '{SUBJECTS}{GAP}\\bsigned\\s+(?:an?\\s+)?(?:[\\w-]+\\s+){0,2}?(?i:agreement|accord|deal)\\s+with\\s+{OBJECTS}'
+    pattern: '{SUBJECTS}{GAP}\\bsigned\\s+(?:an?\\s+)?(?:[\\w-]+\\s+){0,2}?(?i:agreement|deal)\\s+with\\s+{OBJECTS}'
 """
 
 
