@@ -36,6 +36,7 @@ $(VENV)/.installed: $(SOURCES)
 
 lint: setup
 	$(VENV)/bin/ruff check loader tests benchmarks scripts
+	$(VENV)/bin/mypy --config-file mypy-lint.ini loader
 
 # pytest (not python -m pytest) keeps the source tree off sys.path: the installed package is tested
 test: setup lint browser

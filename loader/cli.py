@@ -101,7 +101,7 @@ def _print_summary(summary: Summary, seconds: float, kinds: Mapping[str, KindSpe
 
 def graph_options(func: Callable[..., None]) -> Callable[..., None]:
     """--uri/--user/--password-stdin/--database/--home, shared by every command that opens a graph."""
-    options = [
+    options: list[Callable[[Callable[..., None]], Callable[..., None]]] = [
         click.option("--uri", help="Neo4j server (bolt://… or neo4j://…). Default: the embedded graph."),
         click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True,
                      help="Neo4j user."),
@@ -131,7 +131,7 @@ def _open_graph(uri: str | None, user: str, password: str | None, database: str 
 
 def load_options(func: Callable[..., None]) -> Callable[..., None]:
     """Options shared by `load` and `schedule`."""
-    options = [
+    options: list[Callable[[Callable[..., None]], Callable[..., None]]] = [
         click.argument("paths", nargs=-1, required=True),
         graph_options,
         rules_option,
@@ -308,7 +308,10 @@ def view(name: str, params: tuple[str, ...], output: Path, rules_dir: Path | Non
     with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (store, rows):
         graph = build_graph(store, rows, kinds)
     html = render_html(graph, f"kgloader: {name}")
-    _write_atomically(output, lambda handle: handle.write(html.encode("utf-8")))
+    def write(handle: BinaryIO) -> None:
+        handle.write(html.encode("utf-8"))
+
+    _write_atomically(output, write)
     click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")
 
 

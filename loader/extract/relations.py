@@ -250,9 +250,9 @@ def _party_sets(kind: KindSpec, compiled: Compiled, match: regex.Match[str], mas
     groups = match.groupdict()
     if not kind.symmetric:
         choices = [_agents(masked, match, slot, excluded) for slot in kind.agents]
-        for parties in itertools.product(*choices):
-            if len(set(parties)) == len(parties):
-                yield parties
+        for combination in itertools.product(*choices):
+            if len(set(combination)) == len(combination):
+                yield combination
         return
     together = "participants" in groups or compiled.rule.participants == "group"
     if together or kind.agents[0] in groups:

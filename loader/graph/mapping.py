@@ -160,6 +160,8 @@ class Mapping:
         count = 0
         for quad in quads:
             count += 1
+            if isinstance(quad.object, ox.Triple):  # an RDF 1.2 triple term: no property-graph shape for it
+                continue
             subject = _node_id(quad.subject)
             subjects.setdefault(subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
         rows = ArticleRows(identifier="", content_hash=content_hash, triples=count)

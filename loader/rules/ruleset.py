@@ -137,9 +137,9 @@ def _merge(ruleset: RuleSet, path: Path, parsed: RuleFile, problems: list[RulePr
             origin = Origin(path, (section, index), rule.id)
             key = (id_namespace(section), rule.id)
             if key in ruleset.origins:
-                first = ruleset.origins[key]
+                earlier = ruleset.origins[key]
                 problems.append(origin.problem(
-                    f"duplicate id '{rule.id}' (first in {first.path}:{line_of(first.path, first.loc)})"))
+                    f"duplicate id '{rule.id}' (first in {earlier.path}:{line_of(earlier.path, earlier.loc)})"))
                 continue
             ruleset.origins[key] = origin
             target.append(rule)
