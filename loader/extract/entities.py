@@ -8,6 +8,7 @@ same article; when several entities share it, the most recently named one wins.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -31,17 +32,43 @@ class Candidate:
 
 
 def slug(name: str) -> str:
-    folded = fold(name)
-    return re.sub(r"[^\w]+", "-", folded, flags=re.UNICODE).strip("-") or "unnamed"
+    """An id from a name: folded, diacritics dropped (`Çavuşoğlu` → `cavusoglu`), words joined by hyphens."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", fold(name)) if not unicodedata.combining(c))
+    return re.sub(r"[^\w]+", "-", plain, flags=re.UNICODE).strip("-") or "unnamed"
+
+
+_INITIAL = re.compile(r"(?<=\w\s)\w\.?(?=\s\w)")  # a middle one: R Narayan keeps his
+_ARTICLE_JOIN = re.compile(r"\b(al|el|ad|ar|as|an|ash|at|az)[\s-]+")
+_DOUBLED = re.compile(r"(\w)\1+")
+
+
+def without_initials(name: str) -> str:
+    """`Geir O. Pedersen` → `Geir Pedersen`: a middle initial is how one paper writes the name."""
+    return " ".join(_INITIAL.sub(" ", f" {name} ").split())
+
+
+def name_key(name: str) -> str:
+    """What two spellings of one person's name share: no middle initials, diacritics, case, hyphens
+    or spaces after al-/el-, doubled letters (`Amir-Abdollahian`, `Amir Abdollahian` and `Amirabdollahian`;
+    `al-Busaidi` and `Albusaidi`; `Hassan` and `Hasan`). Never a fuzzy match: different letters stay apart."""
+    key = slug(without_initials(name)).replace("-", " ")
+    key = _ARTICLE_JOIN.sub(r"\1", key)
+    return _DOUBLED.sub(r"\1", key.replace(" ", ""))
 
 
 class ArticleEntities:
     """The gazetteer's entities and those one article adds (discovered names, dateline places),
     without copying the gazetteer for every article."""
 
-    def __init__(self, gazetteer: dict[str, Entity]):
+    def __init__(self, gazetteer: dict[str, Entity], person_keys: dict[str, str]):
         self.gazetteer = gazetteer
         self.added: dict[str, Entity] = {}
+        self.person_keys = person_keys  # name_key → entity id, for the gazetteer's persons
+        self.added_keys: dict[str, str] = {}
+
+    def person_for(self, key: str) -> str | None:
+        """The person (gazetteer or found in this article) whose name has this key."""
+        return self.added_keys.get(key) or self.person_keys.get(key)
 
     def get(self, entity_id: str) -> Entity | None:
         found = self.added.get(entity_id)
@@ -65,13 +92,14 @@ class EntityFinder:
         self.honorific_tail = regex.compile(rules.expand(r"(?:(?:{HONORIFIC})\s+)+$"))
         words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
         self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
+        self.person_keys = _person_keys(rules)
 
     def find(self, article: Article, sentences: list[Sentence], folded: str,
              present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
         """Mentions in text order, and the entities they name (gazetteer and newly discovered)."""
         text = article.text
         regions = [(s.start, s.end) for s in sentences]
-        entities = ArticleEntities(self.rules.entities)
+        entities = ArticleEntities(self.rules.entities, self.person_keys)
         self.bind(entities)
         gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
         mentions = self._select(gazetteer, text)
@@ -151,12 +179,18 @@ class EntityFinder:
             alias = None
         if alias and rule.check_acronym and not _is_acronym_of(alias, name):
             return
-        entity_id = slug(name)
+        person = rule.type == "Person"
+        key = name_key(name) if person else ""
+        same = entities.person_for(key) if person else None
+        entity_id = same or slug(without_initials(name) if person else name)
         known = entities.get(entity_id)
         if known is not None and known.kind != rule.type:
             return
         if known is None:
-            entities.add(Entity(entity_id, rule.type, rule.schema_class or rule.type, name))
+            entities.add(Entity(entity_id, rule.type, rule.schema_class or rule.type,
+                                without_initials(name) if person else name))
+            if person:
+                entities.added_keys.setdefault(key, entity_id)
         aliases.setdefault(fold(name), []).append(AliasEntry(entity_id, name, False, False, rule.id))
         if alias:
             aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False, rule.id))
@@ -285,6 +319,17 @@ def _choose(entries: Iterable[AliasEntry], seen: dict[str, int]) -> AliasEntry |
     if not pool:
         return None
     return max(pool, key=lambda e: seen.get(e.entity_id, -1))
+
+
+def _person_keys(rules: CompiledRules) -> dict[str, str]:
+    """name_key of every gazetteer person's name and aliases (a key two persons share names neither)."""
+    owners: dict[str, set[str]] = {}
+    for rule in rules.ruleset.entities:
+        if rule.type == "Person":
+            for name in (rule.name, *rule.aliases, *rule.exact):
+                if " " in name.strip():
+                    owners.setdefault(name_key(name), set()).add(rule.id)
+    return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}
 
 
 def _local_automaton(aliases: dict[str, list[AliasEntry]]) -> ahocorasick.Automaton:

@@ -37,7 +37,7 @@ PROBE_TIMEOUT = 0.5
 PROBES = ("a" * 3000 + "!", "aa " * 1000 + "!", "Aa " * 1000 + "!", " " * 3000 + "!",
           "\ue000P1\ue001 " * 500 + "!", "\ue000P1\ue001, " * 400 + ".", "of the " * 400 + "!",
           "\ue000P1\ue001" + "aa " * 1000 + "!", "\ue000O1\ue001 " + "a" * 3000 + "!")
-_MACRO = regex.compile(r"(?<!\\)\{([A-Z][A-Z0-9_]*)\}")
+_MACRO = regex.compile(r"(?<!\\)(?<!\\[pPN])\{([A-Z][A-Z0-9_]*)\}")  # not \p{L}, \P{Lu}, \N{NAME}
 # Text normalisation for gazetteer matching; every replacement keeps the length.
 _FOLD = (("\u2019", "'"), ("\u2018", "'"), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"))
 
