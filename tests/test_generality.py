@@ -117,3 +117,29 @@ def test_one_person_spelled_with_and_without_a_middle_initial(extract_text) -> N
 def test_possessive_is_not_part_of_a_name(extract_text) -> None:
     facts = extract_text("News\n\nIt was Foreign Minister Samir Haddad's first trip abroad.\n")
     assert HADDAD in persons(facts) and "Samir Haddad's" not in persons(facts)
+
+
+# -- 3. visits and the meetings during them -------------------------------------------------------------
+def visits(facts: Facts) -> set[tuple[str, str]]:
+    return {(facts.entities[e.parties[0]].name, facts.entities[e.values["place"]].name)
+            for e in facts.of_kind("visit")}
+
+
+def test_a_meeting_during_a_visit_took_place_where_the_visit_went(extract_text) -> None:
+    facts = extract_text("Visit\n\nForeign Minister Samir Haddad, who also chairs the party, visited Baghdad on "
+                         "Monday. He later met with Iraqi Foreign Minister Karim al-Jabouri.\n")
+    assert visits(facts) == {(HADDAD, "Baghdad")}
+    [meeting] = facts.of_kind("meeting")
+    assert facts.entities[meeting.values["place"]].name == "Baghdad"
+
+
+def test_a_meeting_refused_is_no_meeting(extract_text) -> None:
+    facts = extract_text("Visit\n\nForeign Minister Samir Haddad said he had no time to meet with Iraqi Foreign "
+                         "Minister Karim al-Jabouri.\n")
+    assert not facts.of_kind("meeting")
+
+
+def test_a_place_qualifying_a_noun_is_not_where_a_visit_went(extract_text) -> None:
+    facts = extract_text("Visit\n\nThe deal was signed during Foreign Minister Samir Haddad's visit to the Persian "
+                         "Gulf sultanate.\n")
+    assert not facts.of_kind("visit")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from loader.extract.dates import article_date
 from loader.extract.entities import EntityFinder
 from loader.extract.masking import Replacement, build_views
-from loader.extract.relations import RelationFinder, RoleHolders, merge_events, merge_memberships, prefer_people
+from loader.extract.relations import (
+    RelationFinder,
+    RoleHolders,
+    merge_events,
+    merge_memberships,
+    places_from_context,
+    prefer_people,
+)
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Membership, Mention
 from loader.rules.compiled import CompiledRules, fold
@@ -42,11 +49,13 @@ class Extractor:
                          None) if article.publisher else None
         all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
         members = {(m.person, m.organization) for m in memberships}
+        merged = prefer_people(merge_events(events, self.rules.kinds), members)
+        places_from_context(merged, self.rules.kinds)
         return Facts(
             article=article,
             entities=entities,
             mentions=all_mentions,
-            events=prefer_people(merge_events(events, self.rules.kinds), members),
+            events=merged,
             memberships=memberships,
             publisher=publisher,
             sentences=tuple((s.start, s.end) for s in sentences),

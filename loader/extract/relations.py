@@ -320,6 +320,21 @@ def merge_events(events: list[Event], kinds: Mapping[str, KindSpec]) -> list[Eve
     return out
 
 
+def places_from_context(events: list[Event], kinds: Mapping[str, KindSpec]) -> None:
+    """An event without a place takes the place of the article's events of its kind's `place_from`
+    kinds (a meeting during a visit happened where the visit went), when its parties' such events
+    name exactly one place."""
+    for event in events:
+        kind = kinds[event.kind]
+        if not kind.kind.place_from or not kind.places or kind.places[0] in event.values:
+            continue
+        found = {value for other in events if other.kind in kind.kind.place_from
+                 and not set(other.parties).isdisjoint(event.parties)
+                 for name in kinds[other.kind].places if (value := other.values.get(name))}
+        if len(found) == 1:
+            event.values[kind.places[0]] = found.pop()
+
+
 def _merge_by(items: list[F], key: Callable[[F], Hashable], absorb: Callable[[F, F], None]) -> list[F]:
     """One fact per key: later ones fold into the first (`absorb`), evidence is unioned."""
     out: dict[Hashable, F] = {}

@@ -243,6 +243,8 @@ class KindSpec:
                 yield ("caption",), f"caption names {{{name}}}, which is not a slot; slots: {', '.join(kind.slots)}"
         if kind.reply and (self.symmetric or len(self.agents) != 2):
             yield ("reply",), "replies need a directed kind with two agent slots (from, to)"
+        if kind.place_from and not self.places:
+            yield ("place_from",), "place_from needs a place slot"
 
     def required_groups(self) -> tuple[frozenset[str], ...]:
         """The named groups an event rule of this kind needs: the parties, and every required text."""
@@ -403,6 +405,11 @@ class CompiledRules:
                 self.problems.append(origin.problem(
                     f"kinds {first!r} and {kind.id!r} share class {kind.class_}: one class, one kind", ("class",)))
             out[kind.id] = spec
+        for spec in out.values():
+            for other in spec.kind.place_from:
+                if other not in out or not out[other].places:
+                    self.problems.append(self._origin("event_kinds", spec.id).problem(
+                        f"place_from names {other!r}, which is not a declared kind with a place slot", ("place_from",)))
         return out
 
     def _compile_list(self, section: str, rules: list[Any], loc: tuple[Any, ...]) -> list[Compiled]:

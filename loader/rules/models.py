@@ -115,6 +115,9 @@ class EventKind(Strict):
     shared: bool = Field(False, description="a report with a day date is the same event in every article "
                                             "(one IRI from kind, parties, identity and date)")
     reply: Curie | None = Field(None, description="predicate linking a reply to the event it answers")
+    place_from: list[RuleId] = Field(
+        [], description="kinds (visit) whose place an event of this kind without one takes: the place of "
+                        "the article's events of those kinds that one of its parties is in, when there is one")
     colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#A5ABB6"
 
 
