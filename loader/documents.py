@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -195,9 +196,34 @@ class _BodyBuilder:
                                  start + match.end("place"), compiled.rule.id)
 
 
+_CLOCK = regex.compile(r"\d{1,2}:\d\d")
+_PARSERS: dict[str, Any] = {}
+
+
+def parse_date_text(text: str, order: str) -> str | None:
+    """A date line's text read by dateparser (`Thu, 06 Feb 2020 - 12:47 GMT`, `20/June/2021 06:06 PM`):
+    ISO date, or date-time when it gives a time (the wall-clock time as written; a zone is dropped).
+    Day, month and year must all be written: nothing is ever resolved against today."""
+    parser = _PARSERS.get(order)
+    if parser is None:
+        from dateparser.date import DateDataParser
+
+        parser = _PARSERS[order] = DateDataParser(languages=["en"], settings={
+            "DATE_ORDER": order, "REQUIRE_PARTS": ["day", "month", "year"], "PARSERS": ["absolute-time"],
+            "RETURN_AS_TIMEZONE_AWARE": True})
+    found = parser.get_date_data(text).date_obj
+    if found is None:
+        return None
+    found = found.replace(tzinfo=None)
+    return found.isoformat() if _CLOCK.search(text) else found.date().isoformat()
+
+
 def published_value(match: regex.Match[str], rules: CompiledRules) -> str | None:
-    """ISO date or date-time (no zone: the page gives none) from a date-line match."""
+    """ISO date or date-time (no zone: the page gives none) from a date-line match: its day, month and
+    year groups, or a `date` group read by dateparser."""
     groups = match.groupdict()
+    if groups.get("date"):
+        return parse_date_text(groups["date"], rules.ruleset.document.date_order)
     month = rules.months.get((groups.get("month") or "").lower().rstrip("."))
     if month is None and groups.get("month_num"):
         month = int(groups["month_num"])

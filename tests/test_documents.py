@@ -92,10 +92,28 @@ def test_paths_files_folders_and_globs(tmp_path: Path) -> None:
     ("Posted on 22 June 2023 - 20:22", "2023-06-22T20:22:00"),
     ("2023/06/22 20:22", "2023-06-22T20:22:00"),
     ("2023-06-22", "2023-06-22"),
+    # forms other outlets use, read by dateparser
+    ("Wed, 14 Mar 2018 - 09:05 GMT", "2018-03-14T09:05:00"),
+    ("11/July/2019 07:45 PM", "2019-07-11T19:45:00"),
+    ("10:02, March 5, 2023", "2023-03-05T10:02:00"),
+    ("2021-09-30 | 16:40", "2021-09-30T16:40:00"),
+    ("2021-09-30 16:40:12 +03:00", "2021-09-30T16:40:12"),
+    ("(October 3, 2022 / Petra)", "2022-10-03"),
+    ("05/02/2020", "2020-02-05"),
 ])
 def test_date_line_forms(rules, line: str, published: str) -> None:
     article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nBody text.\n".encode(), rules)
     assert article.published == published
+
+
+@pytest.mark.parametrize("line", [
+    "March 5, 10:02 UTC+3 AMMAN",      # no year: never guessed, least of all from today
+    "June 2021",                       # no day
+    "Talks resume in Amman 2021",      # words that are no date
+])
+def test_a_line_without_a_whole_date_gives_none(rules, line: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nBody text.\n".encode(), rules)
+    assert article.published is None
 
 
 def test_dateline_place_comma_agency(rules) -> None:

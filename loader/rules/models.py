@@ -155,6 +155,8 @@ class DocumentRules(Strict):
     skip_repeated_headline: bool = True
     max_bytes: int = Field(10_000_000, ge=1, description="larger files are skipped: no news article is this long")
     max_sentence_chars: int = Field(2000, ge=100, description="longer runs of text are cut at clause boundaries")
+    date_order: Literal["DMY", "MDY", "YMD"] = Field(
+        "DMY", description="how a numeric date line such as 08/04/2022 is read: day first (DMY) or month first")
 
 
 class DatePattern(Strict):
