@@ -32,7 +32,7 @@ FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": o
            ".ttl": ox.RdfFormat.TURTLE}
 DATE_TYPES = {"day": "date", "month": "gYearMonth", "datetime": "dateTime"}
 KIND_PATHS = {"Person": "person", "Organization": "organization", "Place": "place"}
-NON_NAME_RULES = ("coref.pronoun", "coref:role")
+NON_NAME_RULES = ("coref.pronoun", "coref.polity", "coref:role")
 
 # Terms are N-Quads text: an IRI is "<iri>", a literal '"text"' or '"text"^^<datatype>'.
 Term = str

@@ -143,3 +143,10 @@ def test_a_place_qualifying_a_noun_is_not_where_a_visit_went(extract_text) -> No
     facts = extract_text("Visit\n\nThe deal was signed during Foreign Minister Samir Haddad's visit to the Persian "
                          "Gulf sultanate.\n")
     assert not facts.of_kind("visit")
+
+
+def test_the_country_stands_for_the_country_named_last(extract_text) -> None:
+    facts = extract_text("Talks\n\nJordan will reopen the crossing, said the country's deputy foreign minister, "
+                         "Adel Nasser.\n")
+    assert ("Adel Nasser", "Jordan", "deputy foreign minister") in roles(facts)
+    assert not any(e.name == "the country" for e in facts.entities.values())

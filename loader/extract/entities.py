@@ -93,6 +93,8 @@ class EntityFinder:
         words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
         self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
         self.person_keys = _person_keys(rules)
+        references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
+        self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
 
     def find(self, article: Article, sentences: list[Sentence], folded: str,
              present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
@@ -110,6 +112,7 @@ class EntityFinder:
         mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
         mentions += self._located(article, entities)
         mentions += self._pronouns(mentions, regions, text, folded)
+        mentions += self._polity_references(mentions, regions, text, folded)
         mentions.sort(key=lambda m: (m.start, m.end))
         return mentions, {m.entity_id: entities[m.entity_id] for m in mentions}
 
@@ -295,6 +298,24 @@ class EntityFinder:
                     first = first or resolved
             if first is not None:
                 subject = (first.entity_id, first.end)
+        return out
+
+    def _polity_references(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str,
+                           folded: str) -> list[Mention]:
+        """`the country` (lexicon.polity_references) stands for the country named last before it, within a
+        few sentences: "Syria will cooperate, said the country's deputy foreign minister"."""
+        if self.polity_reference is None or not regions:
+            return []
+        entities, polities = self._article_entities, self.rules.polity_classes
+        named = sorted((m.start, m.end, m.entity_id) for m in mentions
+                       if entities[m.entity_id].kind == "Place" and entities[m.entity_id].schema_class in polities)
+        taken = Spans(sorted((m.start, m.end) for m in mentions))
+        out: list[Mention] = []
+        for hit in self.polity_reference.finditer(folded, regions[0][0], regions[-1][1]):
+            before = [n for n in named if n[1] <= hit.start()]
+            if not before or hit.start() - before[-1][1] > PRONOUN_WINDOW or taken.holding(*hit.span()) >= 0:
+                continue
+            out.append(Mention(before[-1][2], hit.start(), hit.end(), text[hit.start():hit.end()], "coref.polity"))
         return out
 
     @staticmethod

@@ -187,6 +187,8 @@ class Lexicon(Strict):
     title_synonyms: dict[Text, Text] = Field({}, description="titles that mean another: premier → prime minister")
     word_lists: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")], list[Text]] = Field(
         {}, description="named lists of trigger words, used as @name in triggers")
+    polity_references: list[Text] = Field(
+        [], description="words that stand for the country named last before them: the country, the kingdom")
     polity_classes: list[Text] = []
     place_priority: list[Text] = []
     classes: dict[Kind, list[Text]] = {}
