@@ -150,3 +150,28 @@ def test_the_country_stands_for_the_country_named_last(extract_text) -> None:
                          "Adel Nasser.\n")
     assert ("Adel Nasser", "Jordan", "deputy foreign minister") in roles(facts)
     assert not any(e.name == "the country" for e in facts.entities.values())
+
+
+def test_an_organisation_listed_as_its_own_item_is_a_party(extract_text) -> None:
+    facts = extract_text("Talks\n\nForeign Minister Samir Haddad met with Prime Minister Lina Mansour and a "
+                         "Hezbollah parliamentary delegation.\n")
+    assert met(facts) == {frozenset({HADDAD, MANSOUR}), frozenset({HADDAD, "Hezbollah"})}
+
+
+@pytest.mark.parametrize("text", [
+    "Foreign Minister Samir Haddad received Prime Minister Lina Mansour and an accompanying Hamas delegation.",
+    "Foreign Minister Samir Haddad received a Hamas delegation headed by Prime Minister Lina Mansour.",
+])
+def test_an_organisation_that_is_a_persons_party_gives_way(extract_text, text: str) -> None:
+    assert met(extract_text(f"Talks\n\n{text}\n")) == {frozenset({HADDAD, MANSOUR})}
+
+
+def test_honorific_and_first_name_after_the_full_name(extract_text) -> None:
+    facts = extract_text("Visit\n\nForeign Minister Sheikh Khalid bin Nasser met the press. Following his visit "
+                         "to Baghdad, Sheikh Khalid arrived in Amman on Tuesday.\n")
+    assert visits(facts) == {("Khalid bin Nasser", "Baghdad"), ("Khalid bin Nasser", "Amman")}
+
+
+def test_a_ministers_portfolio_is_not_part_of_the_name(extract_text) -> None:
+    facts = extract_text("News\n\nMinister of State for Foreign Affairs Nadia Karimi arrived.\n")
+    assert "Nadia Karimi" in persons(facts)

@@ -106,8 +106,13 @@ class EntityFinder:
         gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
         mentions = self._select(gazetteer, text)
         discovered = self._discover(sentences, mentions, entities, folded, present)
+        local: list[Candidate] = []
         if discovered:
             local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
+            mentions = self._select(gazetteer + local, text)
+        first_names = self._first_names(mentions, entities)
+        if first_names:
+            local += self._candidates(_local_automaton(first_names), text, folded, regions)
             mentions = self._select(gazetteer + local, text)
         mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
         mentions += self._located(article, entities)
@@ -202,6 +207,22 @@ class EntityFinder:
             bare = _ARABIC_ARTICLE.sub("", surname)  # al-Sudani is also Sudani
             for form in {surname, bare}:
                 aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, False, True, rule.id))
+
+    def _first_names(self, mentions: list[Mention], entities: ArticleEntities) -> dict[str, list[AliasEntry]]:
+        """`Sheikh Abdullah` for each person the article names in full (lexicon.first_name_honorifics): an
+        alias that holds only after the full name, like a surname."""
+        aliases: dict[str, list[AliasEntry]] = {}
+        if not self.rules.ruleset.lexicon.first_name_honorifics:
+            return aliases
+        for entity_id in {m.entity_id for m in mentions}:
+            entity = entities[entity_id]
+            first = entity.name.split()[0] if entity.kind == "Person" and " " in entity.name else ""
+            if len(first) < 3 or not first[0].isupper():
+                continue
+            for honorific in self.rules.ruleset.lexicon.first_name_honorifics:
+                form = f"{honorific} {first}"
+                aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, True, True, "coref.first-name"))
+        return aliases
 
     def replacements(self, mentions: list[Mention]) -> list[Replacement]:
         """The placeholders that stand for these mentions in masked sentences, in the same order."""

@@ -234,12 +234,31 @@ def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: s
     return out
 
 
+# "X and an accompanying Hamas delegation", "X and his Hamas delegation": X's party, not a party of its own
+_ACCOMPANYING = regex.compile(r"\b(?i:accompanying|his|her|their)\s+$")
+_LED_BY = regex.compile(r"^[\s,]*(?:(?i:delegation|team|group|side),?\s+)?(?:(?i:headed|led|chaired)\s+(?i:by)\b|[’']s?\s)")
+
+
 def _agents(masked: MaskedSentence, match: regex.Match[str], group: str, excluded: set[int]) -> list[str]:
-    """Persons in a slot; organisations only when the slot names no person."""
+    """The persons and organisations of a slot. An organisation gives way to the person named with it
+    ("a Hamas delegation headed by X", "Sinwar's envoy, X"), and every organisation to the slot's persons
+    unless it is an item of its own in a list ("met X and a Hezbollah delegation")."""
     if group not in match.groupdict():
         return []
     persons = _coded(masked, match, group, {"P"}, excluded)
-    return persons or _coded(masked, match, group, {"O"}, excluded)
+    orgs = _coded(masked, match, group, {"O"}, excluded)
+    if not persons or not orgs:
+        return persons or orgs
+    spans = match.spans(group)
+    own: list[str] = []
+    for i, (start, end) in enumerate(spans):
+        ids = [masked.replacements[k] for k in masked.placeholders(start, end) if k not in excluded]
+        following = masked.text[end:spans[i + 1][0]] if i + 1 < len(spans) else ""
+        preceding = masked.text[spans[i - 1][1]:start] if i else ""
+        if len(ids) == 1 and ids[0].code == "O" and not _LED_BY.match(following) \
+                and not _ACCOMPANYING.search(preceding):
+            own.append(ids[0].entity_id)
+    return persons + [o for o in own if o not in persons]
 
 
 def _party_sets(kind: KindSpec, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,

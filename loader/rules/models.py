@@ -177,6 +177,8 @@ class Lexicon(Strict):
     """Words the patterns and the code share: titles, honorifics, abbreviations, pronouns."""
 
     honorifics: list[Text] = []
+    first_name_honorifics: list[Text] = Field(
+        [], description="honorifics used with a first name alone, after the full name: Sheikh Abdullah")
     titles: list[Text] = []
     title_modifiers: list[Text] = []
     units: list[Text] = []
