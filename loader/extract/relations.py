@@ -236,7 +236,9 @@ def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: s
 
 # "X and an accompanying Hamas delegation", "X and his Hamas delegation": X's party, not a party of its own
 _ACCOMPANYING = regex.compile(r"\b(?i:accompanying|his|her|their)\s+$")
-_LED_BY = regex.compile(r"^[\s,]*(?:(?i:delegation|team|group|side),?\s+)?(?:(?i:headed|led|chaired)\s+(?i:by)\b|[’']s?\s)")
+# "a Hamas delegation headed by X", "Sinwar's envoy, X": the organisation only qualifies the person after it
+_LED_BY = regex.compile(
+    r"^[\s,]*(?:(?i:delegation|team|group|side),?\s+)?(?:(?i:headed|led|chaired)\s+(?i:by)\b|[’']s?\s)")
 
 
 def _agents(masked: MaskedSentence, match: regex.Match[str], group: str, excluded: set[int]) -> list[str]:
