@@ -326,13 +326,21 @@ def rules_check(directory: Path | None) -> None:
     """Validate the rules; every error names file, line and rule."""
     from loader.graph.mapping import load_mapping
 
+    from loader.errors import RuleError
+    from loader.rules.examples import EXAMPLE_SECTIONS, run_examples
+
     compiled = load_rules(directory)
     load_mapping(rules=compiled)  # the event kinds' labels agree with the shipped mapping
+    failed = run_examples(compiled)
+    if failed:
+        raise RuleError(failed)
     ruleset = compiled.ruleset
+    examples = sum(len(rule.examples) for section in EXAMPLE_SECTIONS
+                   for rule in getattr(ruleset, section))
     click.echo(f"rules ok: {len(ruleset.files)} files, {len(ruleset.entities)} entities, "
                f"{len(ruleset.name_patterns)} name patterns, {len(ruleset.memberships)} membership rules, "
                f"{len(compiled.kinds)} event kinds ({', '.join(compiled.kinds)}), {len(ruleset.events)} event rules, "
-               f"hash {compiled.content_hash[:12]}")
+               f"{examples} examples pass, hash {compiled.content_hash[:12]}")
 
 
 def main() -> None:

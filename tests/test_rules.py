@@ -133,3 +133,29 @@ def test_shipped_speed_hints_change_no_result(rules_copy: Path, tmp_path: Path) 
         outputs.append(set(out.read_text().splitlines()))
     assert len(outputs[0]) > 1000
     assert outputs[0] == outputs[1]
+
+
+def test_shipped_examples_all_pass() -> None:
+    from loader.rules import load_rules
+    from loader.rules.examples import run_examples
+
+    rules = load_rules()
+    assert sum(len(r.examples) for r in rules.ruleset.events) >= 15
+    assert run_examples(rules) == []
+
+
+def test_a_failing_example_names_its_file_line_and_rule(rules_copy: Path) -> None:
+    relations = rules_copy / "relations.yaml"
+    text = relations.read_text(encoding="utf-8")
+    text = text.replace("gives: {visitor: 'Samir Haddad', place: 'Baghdad'}",
+                        "gives: {visitor: 'Samir Haddad', place: 'Amman'}", 1)
+    text = text.replace("'Foreign Minister Samir Haddad paid tribute to the victims in Amman.'",
+                        "'Foreign Minister Samir Haddad paid a visit to Amman.'", 1)
+    relations.write_text(text, encoding="utf-8")
+    run = kgloader("rules", "check", str(rules_copy))
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 2, run.stderr
+    assert "relations.yaml:" in lines[0] and "rule visit.arrived-in: example 1: wanted" in lines[0]
+    assert "place=['Baghdad']" in lines[0]
+    assert "rule visit.paid-visit-to: example 2: gives nothing, but the rule produced" in lines[1]

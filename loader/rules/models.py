@@ -35,11 +35,20 @@ class EntityRule(Strict):
     part_of: RuleId | None = None
 
 
+class Example(Strict):
+    """A sentence a rule must handle, and what it must give: its slots (`subject`/`objects` or the kind's
+    slot names for events, `person`/`org`/`title` for positions, `name` for names), or `none`."""
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    gives: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")], Text | list[Text]] | Literal["none"]
+
+
 class SentenceRule(Strict):
     """A pattern run on masked sentences, with the word hints that spare the regex engine work."""
 
     id: RuleId
     pattern: Pattern
+    examples: list[Example] = Field([], description="sentences the rule must handle; `rules check` runs them")
     triggers: list[Text] = Field([], description="words (or @lexicon lists) one of which the sentence must hold")
     starts_with: list[Text] = Field(
         [], description="words (or @lexicon lists) every match begins with: the pattern is tried only where "
