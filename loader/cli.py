@@ -324,9 +324,8 @@ def rules_group() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def rules_check(directory: Path | None) -> None:
     """Validate the rules; every error names file, line and rule."""
-    from loader.graph.mapping import load_mapping
-
     from loader.errors import RuleError
+    from loader.graph.mapping import load_mapping
     from loader.rules.examples import EXAMPLE_SECTIONS, run_examples
 
     compiled = load_rules(directory)
