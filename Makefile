@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kgloader
 SOURCES := pyproject.toml $(shell find loader schema cypher -type f -not -name '*.so' -not -name '*.pyc')
 
-.PHONY: setup test lint demo clean bench browser
+.PHONY: setup test lint demo clean bench browser eval
 
 setup: $(VENV)/.installed
 
@@ -56,6 +56,15 @@ demo: setup
 	@echo; echo "== who met whom"; $(KG) query who-met-whom
 	@echo; echo "== who wrote to whom"; $(KG) query correspondence
 	@echo; echo "== positions held"; $(KG) query organisation-members
+
+# Extraction quality: the user's five samples and the ten-article dev set (../shared), scored by its scorer
+SHARED ?= ../shared
+eval: setup
+	@mkdir -p out
+	$(KG) extract $(SHARED)/corpus/seeds -o out/seeds.trig -q
+	@echo "== seeds"; $(PY) $(SHARED)/eval/score.py out/seeds.trig $(SHARED)/corpus/seeds.gold.yaml | tail -n 9
+	$(KG) extract $(SHARED)/corpus/dev/docs -o out/dev.trig -q
+	@echo "== dev"; $(PY) $(SHARED)/eval/score.py out/dev.trig $(SHARED)/corpus/dev/gold.yaml | tail -n 11
 
 bench: setup
 	$(PY) benchmarks/bench_extract.py

@@ -342,6 +342,20 @@ def rules_check(directory: Path | None) -> None:
                f"{examples} examples pass, hash {compiled.content_hash[:12]}")
 
 
+@rules_group.command("explain")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@rules_option
+def rules_explain(file: Path, rules_dir: Path | None) -> None:
+    """Show, sentence by sentence, what the rules saw in FILE and why it gave what it gave.
+
+    Example: kgloader rules explain examples/articles/amman-talks-2024.txt
+    """
+    from loader.explain import explain_file
+
+    for line in explain_file(file, load_rules(rules_dir)):
+        click.echo(line)
+
+
 def main() -> None:
     """Entry point: known errors become one clear message and the contract's exit status."""
     try:

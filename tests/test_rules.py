@@ -159,3 +159,18 @@ def test_a_failing_example_names_its_file_line_and_rule(rules_copy: Path) -> Non
     assert "relations.yaml:" in lines[0] and "rule visit.arrived-in: example 1: wanted" in lines[0]
     assert "place=['Baghdad']" in lines[0]
     assert "rule visit.paid-visit-to: example 2: gives nothing, but the rule produced" in lines[1]
+
+
+def test_rules_explain_shows_what_each_sentence_gave(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Talks\n\nForeign Minister Samir Haddad met with Iraqi Foreign Minister Karim al-Jabouri in "
+                       "Amman on Sunday.\n\nThe plan met with criticism from Foreign Minister Samir Haddad.\n",
+                       encoding="utf-8")
+    run = kgloader("rules", "explain", str(article))
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "masked: Foreign Minister ⟨P Samir Haddad⟩ met with ⟨P Karim al-Jabouri⟩ in ⟨L Amman⟩ on Sunday." in out
+    assert "matched meeting.met-with (meeting): objects=Karim al-Jabouri, subject=Samir Haddad" in out
+    assert "kept meeting: Karim al-Jabouri / Samir Haddad; place=Amman (meeting.met-with)" in out
+    second = out.split("[3]")[1]
+    assert "allowed by a trigger, no match: meeting.met-with" in second and "kept meeting" not in second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from loader.extract.dates import article_date
 from loader.extract.entities import EntityFinder
-from loader.extract.masking import Replacement, build_views
+from loader.extract.masking import MaskedSentence, Replacement, build_views
 from loader.extract.relations import (
     RelationFinder,
     RoleHolders,
@@ -14,7 +14,7 @@ from loader.extract.relations import (
     prefer_people,
 )
 from loader.extract.sentences import split_sentences
-from loader.model import Article, Facts, Membership, Mention
+from loader.model import Article, Facts, Membership, Mention, Sentence
 from loader.rules.compiled import CompiledRules, fold
 
 
@@ -27,6 +27,11 @@ class Extractor:
         self.relation_finder = RelationFinder(rules)
 
     def extract(self, article: Article) -> Facts:
+        return self.trace(article)[0]
+
+    def trace(self, article: Article) -> tuple[Facts, list[tuple[Sentence, MaskedSentence]], dict[int, frozenset[str]]]:
+        """The facts, with what produced them (for `rules explain`): the event view of every sentence the
+        event rules may fire on, and the trigger words of each sentence, by its start."""
         sentences = split_sentences(article, self.rules.abbreviations, self.rules.ruleset.document.max_sentence_chars)
         folded = fold(article.text)
         triggers = self.rules.triggers_by_sentence(folded, [(s.start, s.end) for s in sentences])
@@ -51,7 +56,7 @@ class Extractor:
         members = {(m.person, m.organization) for m in memberships}
         merged = prefer_people(merge_events(events, self.rules.kinds), members)
         places_from_context(merged, self.rules.kinds)
-        return Facts(
+        facts = Facts(
             article=article,
             entities=entities,
             mentions=all_mentions,
@@ -60,6 +65,7 @@ class Extractor:
             publisher=publisher,
             sentences=tuple((s.start, s.end) for s in sentences),
         )
+        return facts, event_views, present
 
     @staticmethod
     def _event_replacements(found: list[tuple[Membership, int, int]], references: list[Mention],
