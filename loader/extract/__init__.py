@@ -39,16 +39,16 @@ class Extractor:
         mentions, entities = self.entity_finder.find(article, sentences, folded, present)
         rules = self.rules
         replacements = self.entity_finder.replacements(mentions)
-        views = build_views(sentences, replacements, folded, lambda s: bool(
-            rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start])))
+        views = build_views(sentences, replacements, folded, lambda s: 0 if (
+            rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start]))
+            else None)
         found = self.relation_finder.memberships(views, present)
         memberships = merge_memberships([m for m, _, _ in found])
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,
-                                  lambda s: bool(rules.applicable("events", present[s.start])),
-                                  min_replacements=self.rules.event_placeholders)
+                                  lambda s: rules.placeholders_needed(present[s.start]))
         events = self.relation_finder.events(event_views, article_date(article.published), entities, present)
         publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),
                          None) if article.publisher else None

@@ -167,9 +167,9 @@ class EntityFinder:
         aliases: dict[str, list[AliasEntry]] = {}
         if not self.rules.name_patterns:
             return aliases
-        def wanted(sentence: Sentence) -> bool:
-            return not sentence.is_headline and bool(self.rules.applicable("name_patterns",
-                                                                           present[sentence.start]))
+        def wanted(sentence: Sentence) -> int | None:
+            applies = not sentence.is_headline and self.rules.applicable("name_patterns", present[sentence.start])
+            return 0 if applies else None
 
         for sentence, masked in build_views(sentences, self.replacements(mentions), folded, wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):

@@ -98,17 +98,18 @@ class MaskedSentence:
 
 
 def build_views(sentences: list[Sentence], replacements: list[Replacement], folded: str,
-                wanted: Callable[[Sentence], bool] | None = None,
-                min_replacements: int = 0) -> list[tuple[Sentence, MaskedSentence]]:
-    """Each (wanted) sentence masked by the replacements inside it, if it holds at least `min_replacements`;
-    overlaps keep the earliest, longest. `folded` is the article's text folded."""
+                wanted: Callable[[Sentence], int | None] | None = None) -> list[tuple[Sentence, MaskedSentence]]:
+    """Each wanted sentence masked by the replacements inside it: `wanted` says how many replacements a
+    sentence must hold to be worth a view (None: not wanted). Overlaps keep the earliest, longest.
+    `folded` is the article's text folded."""
     ordered = sorted(replacements, key=lambda r: (r.start, r.start - r.end))
     views = []
     i = 0
     for sentence in sentences:
         while i < len(ordered) and ordered[i].start < sentence.start:
             i += 1
-        if wanted is not None and not wanted(sentence):
+        least = 0 if wanted is None else wanted(sentence)
+        if least is None:
             continue
         inside: list[Replacement] = []
         j = i
@@ -117,6 +118,6 @@ def build_views(sentences: list[Sentence], replacements: list[Replacement], fold
             if rep.end <= sentence.end and (not inside or rep.start >= inside[-1].end):
                 inside.append(rep)
             j += 1
-        if len(inside) >= min_replacements:
+        if len(inside) >= least:
             views.append((sentence, MaskedSentence(sentence, inside, folded[sentence.start:sentence.end])))
     return views

@@ -136,7 +136,7 @@ class RelationFinder:
     def events(self, views: list[tuple[Sentence, MaskedSentence]], anchor: date | None, entities: Mapping[str, Entity],
                present: dict[int, frozenset[str]]) -> list[Event]:
         """Events of every declared kind in the views (which hold at least as many placeholders as the
-        least demanding kind needs: build_views' `min_replacements`)."""
+        kinds whose rules may fire on them need: build_views' `wanted`)."""
         found: list[Event] = []
         for sentence, masked in views:
             rules = self.rules.applicable("events", present[sentence.start])

@@ -94,6 +94,68 @@ def _node_regex(node: dict) -> str:
     return body
 
 
+_LEADING_GROUP = regex.compile(r"\((?:\?P<\w+>|\?:)")
+
+
+def _opens_with_mark(source: str) -> bool:
+    """Whether every match of this expanded pattern begins with a placeholder's opening mark (as
+    `(?P<subject>{AGENT})...` does): then the pattern need only be tried where a mark stands. Only
+    leading groups are looked through; a group that could match empty or hold an alternation is not."""
+    pos = 0
+    while True:
+        group = _LEADING_GROUP.match(source, pos)
+        if group is None:
+            return source.startswith(MARK_OPEN, pos)
+        close = _group_end(source, group.start())
+        body = source[group.end():close]
+        if close < 0 or _top_level_bar(body) or source[close + 1:close + 2] in ("?", "*", "{"):
+            return False
+        pos = group.end()
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at `start` (escapes and classes respected)."""
+    depth, i, in_class = 0, start, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _top_level_bar(body: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def _fast_enough(pattern: regex.Pattern[str]) -> bool:
     try:
         for probe in PROBES:
@@ -158,6 +220,7 @@ class Compiled:
     regex: regex.Pattern[str]
     triggers: frozenset[str]
     starts: WordFinder | None = None
+    at_placeholders: bool = False  # every match begins with a placeholder: tried only at MARK_OPEN
 
     def applies(self, present: frozenset[str]) -> bool:
         """Run only where the sentence holds one of the triggers (always, without triggers)."""
@@ -166,6 +229,18 @@ class Compiled:
     def finditer(self, text: str, folded: str) -> Iterator[regex.Match[str]]:
         """The pattern's leftmost non-overlapping matches, as `regex.finditer`; with `starts_with`, tried
         only where one of those words begins (`folded` is `fold(text)`), sparing every other position."""
+        if self.at_placeholders:
+            pos, find, match_at = 0, text.find, self.regex.match
+            start = find(MARK_OPEN)
+            while start >= 0:
+                match = match_at(text, start)
+                if match:
+                    yield match
+                    pos = max(match.end(), start + 1)
+                else:
+                    pos = start + 1
+                start = find(MARK_OPEN, pos)
+            return
         if self.starts is None:
             yield from self.regex.finditer(text)
             return
@@ -291,12 +366,11 @@ class CompiledRules:
         self.role_references = self.sections["role_references"]
         self.events = self.sections["events"]
         self.places = self.sections["places"]
-        # the fewest entity placeholders a sentence needs for any declared kind's event
-        self.event_placeholders = min((k.placeholders_needed() for k in self.kinds.values()), default=2)
         # every group of rules that trigger words gate: the sentence rules, and the date patterns
         self.gated: dict[str, list[Compiled]] = {**self.sections, "date_patterns": self.date_patterns}
         self.trigger_finder = self._trigger_finder()
         self._applicable: dict[tuple[str, frozenset[str]], tuple[Compiled, ...]] = {}
+        self._needed: dict[frozenset[str], int | None] = {}
         if self.problems:
             raise RuleError(self.problems)
 
@@ -447,7 +521,7 @@ class CompiledRules:
                 self.problems.append(origin.problem(str(exc), (field,)))
                 return None
         starts = self._start_finder(words["starts_with"]) if words["starts_with"] else None
-        return Compiled(rule, compiled, words["triggers"], starts)
+        return Compiled(rule, compiled, words["triggers"], starts, starts is None and _opens_with_mark(source))
 
     def _start_finder(self, words: frozenset[str]) -> WordFinder:
         """One finder per word list, shared by the rules that name the same words."""
@@ -486,6 +560,17 @@ class CompiledRules:
             found = tuple(c for c in self.gated[group] if c.applies(present))
             if len(self._applicable) < 100_000:
                 self._applicable[key] = found
+        return found
+
+    def placeholders_needed(self, present: frozenset[str]) -> int | None:
+        """How many entity placeholders a sentence holding these triggers needs for an event of a kind whose
+        rules may fire on it (None: no event rule may); cached like `applicable`."""
+        found = self._needed.get(present, -1)
+        if found == -1:
+            kinds = {c.rule.kind for c in self.applicable("events", present)}
+            found = min((self.kinds[k].placeholders_needed() for k in kinds), default=None)
+            if len(self._needed) < 100_000:
+                self._needed[present] = found
         return found
 
     def triggers_by_sentence(self, folded: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
