@@ -296,23 +296,37 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
 @app.command()
 @query_options
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The HTML page to write.")
+              help="The HTML page to write (d3, which draws it, is written once beside it).")
+@click.option("--standalone", is_flag=True, help="Put d3 inside the page (+280 KB): one file to pass on.")
 @rules_option
 @graph_options
-def view(name: str, params: tuple[str, ...], output: Path, rules_dir: Path | None, uri: str | None, user: str,
-         password_stdin: bool, database: str | None, home: Path | None) -> None:
-    """Draw a prepared query's entities and the facts linking them as an interactive HTML page."""
-    from loader.view import build_graph, render_html
+def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rules_dir: Path | None, uri: str | None,
+         user: str, password_stdin: bool, database: str | None, home: Path | None) -> None:
+    """Draw what a prepared query finds (cypher/view/NAME.cypher) as an interactive HTML page.
 
-    kinds = load_rules(rules_dir).kinds  # each declared event kind's label and colour
-    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (store, rows):
-        graph = build_graph(store, rows, kinds)
-    html = render_html(graph, f"kgloader: {name}")
+    An empty result still writes a page that says so, and exits 0."""
+    from loader.queries import find_query, load_queries, parse_params
+    from loader.view import build_graph, find_view, load_views, render_html, write_d3_beside
+
+    kinds = load_rules(rules_dir).kinds  # each declared event kind's label and date
+    queries = load_queries()
+    prepared = find_query(queries, name)
+    drawn = find_view(load_views(queries), name)
+    bound = prepared.bind(parse_params(params))
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+        drawing = build_graph(store, drawn, prepared, bound, kinds)
+    html = render_html(drawing, standalone=standalone)
     def write(handle: BinaryIO) -> None:
         handle.write(html.encode("utf-8"))
 
     _write_atomically(output, write)
-    click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")
+    if not standalone:
+        write_d3_beside(output)
+    summary = f"{output}: {len(drawing.nodes)} nodes, {len(drawing.rels)} relationships"
+    if not drawing.nodes:
+        given = ", ".join(f"{k}={v}" for k, v in bound.items() if v not in ("", None)) or "no parameters"
+        summary += f"; nothing to draw: {name} found nothing ({given})"
+    click.echo(summary)
 
 
 @app.group("rules")
