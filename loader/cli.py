@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -270,13 +271,13 @@ def query_options(func: Callable[..., None]) -> Callable[..., None]:
 @contextlib.contextmanager
 def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool,
                    database: str | None, home: Path | None):
-    """Run a prepared query; yields the open store (for follow-up reads) and the rows."""
+    """Run a prepared query; yields the open store (for follow-up reads) and (columns, rows)."""
     from loader.queries import find_query, load_queries, parse_params
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
     with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
-        yield store, store.read(prepared.text, bound)
+        yield store, store.read_table(prepared.text, bound)
 
 
 @app.command()
@@ -289,8 +290,26 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
     """Run a prepared query against the graph and print its rows."""
     from loader.queries import format_rows
 
-    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (_, rows):
-        click.echo(format_rows(rows, fmt))
+    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (_, (columns, rows)):
+        click.echo(format_rows(rows, fmt, _terminal_width(), columns))
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width, to which a table's long cells are cut; none when the output is not a terminal."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+@app.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@graph_options
+def articles(fmt: str, uri: str | None, user: str, password_stdin: bool, database: str | None,
+             home: Path | None) -> None:
+    """List the articles in the graph: file, headline, date, facts, entities, load time (the query `articles`)."""
+    from loader.queries import format_rows
+
+    with _prepared_rows("articles", (), uri, user, password_stdin, database, home) as (_, (columns, rows)):
+        click.echo(format_rows(rows, fmt, _terminal_width(), columns))
 
 
 @app.command()

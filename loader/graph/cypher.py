@@ -114,7 +114,7 @@ def delete_unsupported_nodes(resource: str, prov: str) -> str:
 def mark_loaded(resource: str, article: str) -> str:
     """Written last in an article's transaction: the article counts as loaded only once this is set."""
     return (f"UNWIND $rows AS row MATCH (n:{q(resource)}:{q(article)} {{uri: row.uri}}) "
-            "SET n.kgLoaded = row.stamp, n.kgSource = row.source")
+            "SET n.kgLoaded = row.stamp, n.kgSource = row.source, n.kgLoadedAt = row.at")
 
 
 def manifest(resource: str, article: str, identifier: str) -> str:

@@ -174,6 +174,9 @@ class FalkorDBStore(GraphStore):
         self.graph = self.db.select_graph(self.graph_name)
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.read_table(query, params)[1]
+
+    def read_table(self, query: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         try:
             result = self.graph.query(query, params)
         except (redis.ConnectionError, redis.TimeoutError):
@@ -183,7 +186,9 @@ class FalkorDBStore(GraphStore):
             except (redis.ConnectionError, redis.TimeoutError, GraphUnavailable) as exc:
                 raise GraphUnavailable(f"lost {self.description}: {exc}") from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
-        return [{name: _plain(value) for name, value in zip(header, row, strict=False)} for row in result.result_set]
+        header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return header, [{name: _plain(value) for name, value in zip(header, row, strict=False)}
+                        for row in result.result_set]
 
     def write(self, statements: list[Statement]) -> None:
         """MULTI/EXEC: the statements run back to back, nothing interleaves. FalkorDB cannot roll

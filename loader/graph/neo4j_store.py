@@ -37,12 +37,15 @@ class Neo4jStore(GraphStore):
         self.driver.close()
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.read_table(query, params)[1]
+
+    def read_table(self, query: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         try:
             records, _, keys = self.driver.execute_query(query, parameters_=params or {}, database_=self.database,
                                                          routing_=RoutingControl.READ)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable(f"lost {self.description}: {_message(exc)}") from exc
-        return [{key: _plain(record[key]) for key in keys} for record in records]
+        return list(keys), [{key: _plain(record[key]) for key in keys} for record in records]
 
     def write(self, statements: list[Statement]) -> None:
         if not statements:
