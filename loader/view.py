@@ -74,6 +74,7 @@ class Drawing:
     rels: list[dict[str, Any]] = field(default_factory=list)
     legend: list[dict[str, Any]] = field(default_factory=list)
     rel_legend: list[dict[str, Any]] = field(default_factory=list)
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)  # identifier → headline, published
 
 
 def load_views(queries: Mapping[str, PreparedQuery], directory: Path | None = None) -> dict[str, ViewQuery]:
@@ -181,6 +182,8 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
                          | {e["article"] for rows in evidence.values() for e in rows if e.get("article")})
     articles = {row["identifier"]: row for row in store.read(cypher.VIEW_ARTICLES, {"identifiers": identifiers})}
 
+    drawing.articles = {i: {"headline": a.get("headline"), "published": a.get("published")}
+                        for i, a in articles.items()}
     counts: dict[str, int] = defaultdict(int)
     for node_id, node in found.items():
         labels = list(node.get("_labels") or [])
@@ -197,12 +200,11 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
             "radius": round(max(5.0, rule.diameter * 0.3), 1), "caption": short(full), "full": full,
             "date": _date(node, date_of.get(label)), "uri": uri,
             "props": _props(node), "evidence": evidence.get(uri, []), "places": places.get(uri, []),
-            "role": roles.get(uri), "articles": [_article(a, articles) for a in node.get("articles") or []]})
+            "role": roles.get(uri), "articles": list(node.get("articles") or [])})
     for rel_id, rel in links.items():
         rule = style.get(f"<{rel['_type']}>") or style.get("<>") or GrassRule("#A5ABB6", "#A5ABB6", 1, "")
         drawing.rels.append({"id": rel_id, "source": rel["_start"], "target": rel["_end"], "type": rel["_type"],
-                             "colour": rule.colour,
-                             "articles": [_article(a, articles) for a in rel.get("articles") or []]})
+                             "colour": rule.colour, "articles": list(rel.get("articles") or [])})
     for label in sorted(counts, key=lambda x: (-counts[x], x)):
         sample = next(n for n in drawing.nodes if n["label"] == label)
         drawing.legend.append({"label": label, "colour": sample["colour"], "border": sample["border"],
@@ -260,11 +262,6 @@ def _props(node: Mapping[str, Any]) -> list[list[Any]]:
     return out
 
 
-def _article(identifier: str, articles: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    known = articles.get(identifier) or {}
-    return {"identifier": identifier, "headline": known.get("headline"), "published": known.get("published")}
-
-
 def _script_json(value: Any) -> str:
     """JSON for a <script> element: no `</` can close it early, whatever the text holds."""
     return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/").replace("<!--", "<\\!--")
@@ -274,7 +271,8 @@ def render_html(drawing: Drawing, standalone: bool = False) -> str:
     """One HTML document: the page's own script and style inline, d3 beside it (or inline)."""
     data = {"title": drawing.title, "description": drawing.description, "draws": drawing.draws,
             "layout": drawing.layout, "params": drawing.params, "nodes": drawing.nodes, "rels": drawing.rels,
-            "legend": drawing.legend, "relLegend": drawing.rel_legend, "d3File": D3_FILE}
+            "legend": drawing.legend, "relLegend": drawing.rel_legend, "articles": drawing.articles,
+            "d3File": D3_FILE}
     page = (ASSETS / "view.html").read_text(encoding="utf-8")
     if standalone:
         d3_tag = f"<script>{(ASSETS / D3_FILE).read_text(encoding='utf-8')}</script>"

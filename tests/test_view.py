@@ -19,6 +19,7 @@ from conftest import EXAMPLES, SEEDS, Graph, kgloader
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
+from loader.browser import browser_script
 from loader.graph.mapping import load_mapping
 from loader.load import Loader, LoadOptions
 from loader.queries import load_queries
@@ -263,3 +264,11 @@ def test_browser_style_is_in_step_with_the_labels() -> None:
     for rel_type in ("ATTENDEE", "SENDER", "RECIPIENT", "LOCATION", "AUTHOR", "MEMBER", "ORGANIZATION",
                      "MENTIONS", "EVIDENCE", "IN_ARTICLE", "IN_REPLY_TO", "REFERS_TO"):
         assert f"<{rel_type}>" in style, rel_type
+
+
+def test_neo4j_browser_file_is_in_step_with_the_queries() -> None:
+    """cypher/browser/explore.cypher holds, for every prepared query, its :params and its view."""
+    shipped = (Path(__file__).parent.parent / "cypher" / "browser" / "explore.cypher").read_text(encoding="utf-8")
+    assert shipped == browser_script(), "regenerate: python -m loader.browser > cypher/browser/explore.cypher"
+    for name, query in load_queries().items():
+        assert query.browser_params() + ";" in shipped and f"// {name}: " in shipped

@@ -212,7 +212,8 @@
   details.innerHTML = hint;
   function articleList(list) {
     if (!list.length) return "";
-    return "<h3>Articles</h3><ul>" + list.map((a) => `<li><b>${esc(a.identifier)}</b>` +
+    return "<h3>Articles</h3><ul>" + list.map((id) => ({identifier: id, ...(data.articles[id] || {})}))
+      .map((a) => `<li><b>${esc(a.identifier)}</b>` +
       (a.headline ? `: ${esc(a.headline)}` : "") + (a.published ? ` <span class="source">(${esc(a.published)})</span>` : "") +
       "</li>").join("") + "</ul>";
   }
