@@ -9,7 +9,9 @@ WHERE $person = ''
    OR any(alias IN coalesce(recipient.alternateName, []) WHERE toLower(alias) CONTAINS toLower($person))
 OPTIONAL MATCH (message)-[:IN_REPLY_TO]->(:Message)-[:SENDER]->(answered)
 OPTIONAL MATCH (message)-[:EVIDENCE]->(:Evidence)-[:IN_ARTICLE]->(article:NewsArticle)
+// one row per letter: three undated letters reported by three articles stay three rows, each with its article
+WITH message, sender, recipient, answered, collect(DISTINCT article.identifier) AS articles
 RETURN sender.name AS sender, recipient.name AS recipient, toString(message.dateSent) AS date,
-       CASE WHEN answered IS NULL THEN '' ELSE 'reply to ' + answered.name END AS answers,
-       collect(DISTINCT article.identifier) AS articles
-ORDER BY sender, recipient, date
+       CASE WHEN answered IS NULL THEN NULL ELSE 'reply to ' + answered.name END AS answers,
+       articles
+ORDER BY sender, recipient, date, articles

@@ -15,7 +15,7 @@ OPTIONAL MATCH (event)-[:EVIDENCE]->(:Evidence)-[:IN_ARTICLE]->(article:NewsArti
 WITH event, party, role, collect(DISTINCT other.name) AS counterparts, collect(DISTINCT place.name) AS places,
      collect(DISTINCT article.identifier) AS articles
 RETURN party.name AS party, event.kind AS kind, toLower(type(role)) AS role, event.name AS event,
-       coalesce(toString(event.startDate), toString(event.dateSent), toString(event.dateCreated), '') AS date,
-       coalesce(places[0], '') AS place, counterparts, articles
-ORDER BY date, party, kind, event
+       coalesce(toString(event.startDate), toString(event.dateSent), toString(event.dateCreated)) AS date,
+       places[0] AS place, counterparts, articles
+ORDER BY coalesce(date, ''), party, kind, event
 LIMIT $limit

@@ -10,6 +10,6 @@ WHERE date IS NOT NULL
       OR any(alias IN coalesce(x.alternateName, []) WHERE toLower(alias) CONTAINS toLower($entity))))
 OPTIONAL MATCH (event)-[:LOCATION]->(place)
 OPTIONAL MATCH (event)-[:EVIDENCE]->(:Evidence)-[:IN_ARTICLE]->(article:NewsArticle)
-RETURN date, event.kind AS kind, event.name AS event, coalesce(place.name, '') AS place,
+RETURN date, event.kind AS kind, event.name AS event, place.name AS place,
        collect(DISTINCT article.identifier) AS articles
 ORDER BY date, kind, event

@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -270,13 +271,13 @@ def query_options(func: Callable[..., None]) -> Callable[..., None]:
 @contextlib.contextmanager
 def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool,
                    database: str | None, home: Path | None):
-    """Run a prepared query; yields the open store (for follow-up reads) and the rows."""
+    """Run a prepared query; yields the open store (for follow-up reads) and (columns, rows)."""
     from loader.queries import find_query, load_queries, parse_params
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
     with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
-        yield store, store.read(prepared.text, bound)
+        yield store, store.read_table(prepared.text, bound)
 
 
 @app.command()
@@ -289,30 +290,62 @@ def query(name: str, params: tuple[str, ...], fmt: str, uri: str | None, user: s
     """Run a prepared query against the graph and print its rows."""
     from loader.queries import format_rows
 
-    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (_, rows):
-        click.echo(format_rows(rows, fmt))
+    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (_, (columns, rows)):
+        click.echo(format_rows(rows, fmt, _terminal_width(), columns))
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width, to which a table's long cells are cut; none when the output is not a terminal."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+@app.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@graph_options
+def articles(fmt: str, uri: str | None, user: str, password_stdin: bool, database: str | None,
+             home: Path | None) -> None:
+    """List the articles in the graph: file, headline, date, facts, entities, load time (the query `articles`)."""
+    from loader.queries import format_rows
+
+    with _prepared_rows("articles", (), uri, user, password_stdin, database, home) as (_, (columns, rows)):
+        click.echo(format_rows(rows, fmt, _terminal_width(), columns))
 
 
 @app.command()
 @query_options
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The HTML page to write.")
+              help="The HTML page to write (d3, which draws it, is written once beside it).")
+@click.option("--standalone", is_flag=True, help="Put d3 inside the page (+280 KB): one file to pass on.")
 @rules_option
 @graph_options
-def view(name: str, params: tuple[str, ...], output: Path, rules_dir: Path | None, uri: str | None, user: str,
-         password_stdin: bool, database: str | None, home: Path | None) -> None:
-    """Draw a prepared query's entities and the facts linking them as an interactive HTML page."""
-    from loader.view import build_graph, render_html
+def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rules_dir: Path | None, uri: str | None,
+         user: str, password_stdin: bool, database: str | None, home: Path | None) -> None:
+    """Draw what a prepared query finds (cypher/view/NAME.cypher) as an interactive HTML page.
 
-    kinds = load_rules(rules_dir).kinds  # each declared event kind's label and colour
-    with _prepared_rows(name, params, uri, user, password_stdin, database, home) as (store, rows):
-        graph = build_graph(store, rows, kinds)
-    html = render_html(graph, f"kgloader: {name}")
+    An empty result still writes a page that says so, and exits 0."""
+    from loader.queries import find_query, load_queries, parse_params
+    from loader.view import build_graph, find_view, load_views, render_html, write_d3_beside
+
+    kinds = load_rules(rules_dir).kinds  # each declared event kind's label and date
+    queries = load_queries()
+    prepared = find_query(queries, name)
+    drawn = find_view(load_views(queries), name)
+    bound = prepared.bind(parse_params(params))
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+        drawing = build_graph(store, drawn, prepared, bound, kinds)
+    html = render_html(drawing, standalone=standalone)
     def write(handle: BinaryIO) -> None:
         handle.write(html.encode("utf-8"))
 
     _write_atomically(output, write)
-    click.echo(f"{output}: {len(graph.nodes)} nodes, {len(graph.relationships)} relationships")
+    if not standalone:
+        write_d3_beside(output)
+    summary = f"{output}: {len(drawing.nodes)} nodes, {len(drawing.rels)} relationships"
+    if not drawing.nodes:
+        given = ", ".join(f"{k}={v}" for k, v in bound.items() if v not in ("", None)) or "no parameters"
+        summary += f"; nothing to draw: {name} found nothing ({given})"
+    click.echo(summary)
 
 
 @app.group("rules")

@@ -144,10 +144,38 @@ def _cell(value: Any, width: int | None = None) -> str:
     return text
 
 
-def format_rows(rows: list[dict[str, Any]], fmt: str, max_width: int = 80) -> str:
+def _fit(natural: list[int], width: int | None, gap: int = 2, least: int = 24) -> list[int]:
+    """Column widths for a table `width` characters wide. The widest column gives way first, down to
+    `least` characters, then the next widest; if that is not enough, all shrink evenly. No width (not a
+    terminal): nothing is cut."""
+    room = (width or 0) - gap * (len(natural) - 1)
+    if not width or sum(natural) <= room:
+        return natural
+    widths = list(natural)
+    for i in sorted(range(len(widths)), key=lambda i: -natural[i]):
+        excess = sum(widths) - room
+        if excess <= 0:
+            return widths
+        widths[i] = max(min(least, widths[i]), widths[i] - excess)
+    if sum(widths) <= room:
+        return widths
+    low, high = 4, max(widths)
+    while low < high:  # the largest cap with which the capped columns fit
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in widths) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(w, low) for w in widths]
+
+
+def format_rows(rows: list[dict[str, Any]], fmt: str, width: int | None = None,
+                columns: list[str] | None = None) -> str:
+    """Rows as JSON (missing values are null), CSV (with its header even when there is no row) or a
+    table that cuts cells only to fit `width` (the terminal's; None: nothing is cut)."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, default=str)
-    columns = list(rows[0]) if rows else []
+    columns = columns if columns is not None else (list(rows[0]) if rows else [])
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -157,10 +185,12 @@ def format_rows(rows: list[dict[str, Any]], fmt: str, max_width: int = 80) -> st
                              for c in columns])
         return buffer.getvalue().rstrip("\n")
     if not rows:
-        return "(no rows)"
-    cells = [[_cell(row.get(c), max_width) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+        return ("  ".join(columns) + "\n" if columns else "") + "(no rows)"
+    full = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = _fit([max(len(c), *(len(line[i]) for line in full)) for i, c in enumerate(columns)], width)
+    cells = [[_cell(row.get(c), w) for c, w in zip(columns, widths, strict=True)] for row in rows]
+    header = [c[:w] for c, w in zip(columns, widths, strict=True)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip(),
            "  ".join("-" * w for w in widths)]
     out += ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")

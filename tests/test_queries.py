@@ -11,10 +11,10 @@ import pytest
 from conftest import SEEDS, Graph, kgloader
 
 from loader.load import Loader, LoadOptions
-from loader.queries import load_queries, parse_query
+from loader.queries import format_rows, load_queries, parse_query
 
-CONTRACT = {"interactions", "overview", "who-met-whom", "correspondence", "person-profile", "organisation-members",
-            "timeline", "co-mentions", "article-facts", "explain", "connection"}
+CONTRACT = {"articles", "interactions", "overview", "who-met-whom", "correspondence", "person-profile",
+            "organisation-members", "timeline", "co-mentions", "article-facts", "explain", "connection"}
 
 
 @pytest.fixture()
@@ -120,7 +120,10 @@ def test_connection_between_two_people(seeded: Graph) -> None:
 def test_overview_counts_match_the_graph(seeded: Graph) -> None:
     rows = run(seeded, "overview")
     labels = {r["name"]: r["total"] for r in rows if r["kind"] == "label"}
-    assert labels == {k: v for k, v in seeded.labels().items() if k != "Resource"}
+    assert labels == {k: v for k, v in seeded.labels().items() if k not in ("Resource", "LoadRun")}
+    for kind in ("label", "relationship"):  # most first, then by name
+        listed = [(-r["total"], r["name"]) for r in rows if r["kind"] == kind]
+        assert listed == sorted(listed), kind
     entities = [r for r in rows if r["kind"] == "entity"]
     assert len(entities) == 10 and entities[0]["total"] >= entities[-1]["total"]
 
@@ -137,7 +140,7 @@ def test_query_command_formats_and_errors(seeded: Graph) -> None:
                       env=seeded.env)
     assert next(iter(csv.DictReader(io.StringIO(as_csv.stdout))))["member"] == "Hossein Salami"
     unknown = kgloader("query", "who-met", *seeded.cli, env=seeded.env)
-    assert unknown.returncode == 2 and "there are: article-facts, co-mentions" in unknown.stderr
+    assert unknown.returncode == 2 and "there are: article-facts, articles, co-mentions" in unknown.stderr
     bad_param = kgloader("query", "timeline", "--param", "persn=x", *seeded.cli, env=seeded.env)
     assert bad_param.returncode == 2 and "its parameters: entity" in bad_param.stderr
     bad_type = kgloader("query", "co-mentions", "--param", "limit=many", *seeded.cli, env=seeded.env)
@@ -151,3 +154,62 @@ def test_query_headers_are_checked(tmp_path: Path) -> None:
         parse_query(bad)
     good = parse_query(Path(__file__).parent.parent / "cypher" / "who-met-whom.cypher")
     assert good.browser_params() == ':params {person: "", from: "", to: ""}'
+
+
+def test_letters_that_read_alike_stay_apart_with_their_articles(seeded: Graph) -> None:
+    """Three undated letters from Haniyeh to Khamenei, each reported by its own article: three rows, each
+    naming its article (not one row, nor three identical rows)."""
+    undated = [r for r in run(seeded, "correspondence", person="Haniyeh")
+               if (r["sender"], r["recipient"]) == ("Ismail Haniyeh", "Ali Khamenei") and r["date"] is None]
+    assert sorted(tuple(r["articles"]) for r in undated) == [
+        ("000_178f4452fb611901.txt",), ("001_866d47ab6ad8327c.txt",), ("002_25165f9b26cfb419.txt",)]
+    profile = [r for r in run(seeded, "person-profile", name="Haniyeh")
+               if (r["kind"], r["detail"], r["date"]) == ("message as sender", "Ali Khamenei", None)]
+    assert len(profile) == 3 and len({tuple(r["articles"]) for r in profile}) == 3
+
+
+def test_missing_values_are_null_in_json(seeded: Graph) -> None:
+    """A value the graph does not hold is null, never an empty string, in every prepared query."""
+    for name, query in load_queries().items():
+        for row in seeded.store.read(query.text, query.bind({})):
+            assert "" not in row.values(), (name, row)
+    out = kgloader("query", "correspondence", "--format", "json", *seeded.cli, env=seeded.env)
+    rows = json.loads(out.stdout)
+    assert any(r["date"] is None for r in rows) and any(r["answers"] is None for r in rows)
+    positions = [r for r in run(seeded, "person-profile", name="Haniyeh") if r["kind"] == "position"]
+    assert positions and all(r["date"] is None and r["articles"] for r in positions)
+
+
+def test_empty_results_keep_their_columns(seeded: Graph) -> None:
+    as_csv = kgloader("query", "timeline", "-p", "entity=nobody at all", "--format", "csv", *seeded.cli,
+                      env=seeded.env)
+    assert as_csv.returncode == 0 and as_csv.stdout.strip() == "date,kind,event,place,articles"
+    table = kgloader("query", "timeline", "-p", "entity=nobody at all", *seeded.cli, env=seeded.env)
+    assert table.stdout.split() == ["date", "kind", "event", "place", "articles", "(no", "rows)"]
+    assert json.loads(kgloader("query", "timeline", "-p", "entity=nobody at all", "-f", "json", *seeded.cli,
+                               env=seeded.env).stdout) == []
+
+
+def test_table_cells_are_cut_only_to_fit_a_terminal(seeded: Graph) -> None:
+    rows = run(seeded, "explain", fact="Meeting of Hossein Salami")
+    longest = max((r["sentence"] for r in rows), key=len)
+    assert len(longest) > 150
+    piped = kgloader("query", "explain", "-p", "fact=Meeting of Hossein Salami", *seeded.cli, env=seeded.env)
+    assert longest in piped.stdout  # not a terminal: nothing is cut
+    narrow = format_rows(rows, "table", width=140)
+    assert all(len(line) <= 140 for line in narrow.splitlines()) and longest not in narrow
+    assert "Meeting of Hossein Salami and Ismail Haniyeh" in narrow  # the short columns are kept whole
+    assert format_rows(rows, "table", width=1000) == format_rows(rows, "table")
+
+
+def test_articles_lists_what_is_loaded(seeded: Graph) -> None:
+    out = kgloader("articles", "--format", "json", *seeded.cli, env=seeded.env)
+    assert out.returncode == 0, out.stderr
+    rows = {r["article"]: r for r in json.loads(out.stdout)}
+    assert len(rows) == 5
+    salami = rows["004_bd28ea4c74592fc1.txt"]
+    assert salami["headline"] == "Hamas Delegation Meets With Iranian President, IRGC Cmdr."
+    assert salami["published"] == "2023-06-21T19:15:00" and salami["facts"] >= 5 and salami["entities"] >= 10
+    assert salami["loaded"][:2] == "20" and salami["loaded"].endswith("+00:00")
+    table = kgloader("articles", *seeded.cli, env=seeded.env)
+    assert table.stdout.split()[:6] == ["article", "headline", "published", "facts", "entities", "loaded"]

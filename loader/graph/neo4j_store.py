@@ -37,12 +37,15 @@ class Neo4jStore(GraphStore):
         self.driver.close()
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.read_table(query, params)[1]
+
+    def read_table(self, query: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         try:
             records, _, keys = self.driver.execute_query(query, parameters_=params or {}, database_=self.database,
                                                          routing_=RoutingControl.READ)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable(f"lost {self.description}: {_message(exc)}") from exc
-        return [{key: _plain(record[key]) for key in keys} for record in records]
+        return list(keys), [{key: _plain(record[key]) for key in keys} for record in records]
 
     def write(self, statements: list[Statement]) -> None:
         if not statements:
@@ -73,7 +76,8 @@ def _message(exc: Exception) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """Driver values → plain Python: temporal as ISO text, nodes and relationships as property maps."""
+    """Driver values → plain Python: temporal as ISO text, nodes and relationships as property maps with
+    `_labels` or `_type`, and their element ids (`_id`, `_start`, `_end`), as the embedded store gives them."""
     if isinstance(value, neo4j.time.Date | neo4j.time.DateTime | neo4j.time.Time):
         # via Python's types, as the embedded store does: 2023-06-21T19:15:00, not ...:00.000000000
         return value.to_native().isoformat()
@@ -82,9 +86,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, neo4j.graph.Node):
-        return {**{k: _plain(v) for k, v in value.items()}, "_labels": sorted(value.labels)}
+        return {**{k: _plain(v) for k, v in value.items()}, "_labels": sorted(value.labels), "_id": value.element_id}
     if isinstance(value, neo4j.graph.Relationship):
-        return {**{k: _plain(v) for k, v in value.items()}, "_type": value.type}
+        start, end = value.start_node, value.end_node
+        return {**{k: _plain(v) for k, v in value.items()}, "_type": value.type, "_id": value.element_id,
+                "_start": start.element_id if start else None, "_end": end.element_id if end else None}
     if isinstance(value, neo4j.graph.Path):
         return [_plain(n) for n in value.nodes]
     return value

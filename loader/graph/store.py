@@ -11,6 +11,7 @@ import contextlib
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from loader.graph import cypher
@@ -31,6 +32,11 @@ class GraphStore(ABC):
     @abstractmethod
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows as dicts of plain Python values (temporal values as ISO strings)."""
+
+    def read_table(self, query: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """The column names (known even when no row comes back) and the rows."""
+        rows = self.read(query, params)
+        return (list(rows[0]) if rows else []), rows
 
     @abstractmethod
     def write(self, statements: list[Statement]) -> None:
@@ -115,8 +121,9 @@ class GraphWriter:
             statements += self._retraction(replacing, keep=sorted(existing))
         statements += self._node_statements(batch, existing)
         statements += self._relationship_statements(batch)
-        marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"]}
-                 for rows in batch if (uri := self._article_uri(rows))]
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
+                  "at": at} for rows in batch if (uri := self._article_uri(rows))]
         query = cypher.mark_loaded(self.resource, self.article_label)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
         return statements
