@@ -112,8 +112,10 @@ def test_starts_with_tries_the_pattern_only_where_a_word_begins() -> None:
 
 
 def _is_speed_hint(path: Path, line: str) -> bool:
-    """`starts_with` everywhere, and the date patterns' `triggers` (which only spare the engine work)."""
-    return line.lstrip().startswith("starts_with:") or (path.name == "dates.yaml" and "triggers:" in line)
+    """`starts_with` and `triggers_also` everywhere, and the date patterns' `triggers` (which only spare the
+    engine work)."""
+    return line.lstrip().startswith(("starts_with:", "triggers_also:")) or (
+        path.name == "dates.yaml" and "triggers:" in line)
 
 
 def test_shipped_speed_hints_change_no_result(rules_copy: Path, tmp_path: Path) -> None:
@@ -174,3 +176,11 @@ def test_rules_explain_shows_what_each_sentence_gave(tmp_path: Path) -> None:
     assert "kept meeting: Karim al-Jabouri / Samir Haddad; place=Amman (meeting.met-with)" in out
     second = out.split("[3]")[1]
     assert "allowed by a trigger, no match: meeting.met-with" in second and "kept meeting" not in second
+
+
+def test_triggers_also_needs_a_word_of_each_list() -> None:
+    from loader.rules import load_rules
+
+    courier = next(c for c in load_rules().events if c.rule.id == "meeting.courier-delivered")
+    assert not courier.applies(frozenset({"message"})) and not courier.applies(frozenset({"delivered"}))
+    assert courier.applies(frozenset({"message", "delivered"}))

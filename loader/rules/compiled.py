@@ -94,68 +94,6 @@ def _node_regex(node: dict) -> str:
     return body
 
 
-_LEADING_GROUP = regex.compile(r"\((?:\?P<\w+>|\?:)")
-
-
-def _opens_with_mark(source: str) -> bool:
-    """Whether every match of this expanded pattern begins with a placeholder's opening mark (as
-    `(?P<subject>{AGENT})...` does): then the pattern need only be tried where a mark stands. Only
-    leading groups are looked through; a group that could match empty or hold an alternation is not."""
-    pos = 0
-    while True:
-        group = _LEADING_GROUP.match(source, pos)
-        if group is None:
-            return source.startswith(MARK_OPEN, pos)
-        close = _group_end(source, group.start())
-        body = source[group.end():close]
-        if close < 0 or _top_level_bar(body) or source[close + 1:close + 2] in ("?", "*", "{"):
-            return False
-        pos = group.end()
-
-
-def _group_end(source: str, start: int) -> int:
-    """Index of the parenthesis closing the group opened at `start` (escapes and classes respected)."""
-    depth, i, in_class = 0, start, False
-    while i < len(source):
-        char = source[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-def _top_level_bar(body: str) -> bool:
-    depth, i, in_class = 0, 0, False
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        i += 1
-    return False
-
-
 def _fast_enough(pattern: regex.Pattern[str]) -> bool:
     try:
         for probe in PROBES:
@@ -220,27 +158,17 @@ class Compiled:
     regex: regex.Pattern[str]
     triggers: frozenset[str]
     starts: WordFinder | None = None
-    at_placeholders: bool = False  # every match begins with a placeholder: tried only at MARK_OPEN
+    also: frozenset[str] = frozenset()
 
     def applies(self, present: frozenset[str]) -> bool:
-        """Run only where the sentence holds one of the triggers (always, without triggers)."""
-        return not self.triggers or not self.triggers.isdisjoint(present)
+        """Run only where the sentence holds one of the triggers, and one of the `triggers_also` words
+        (always, without triggers)."""
+        return (not self.triggers or not self.triggers.isdisjoint(present)) and (
+            not self.also or not self.also.isdisjoint(present))
 
     def finditer(self, text: str, folded: str) -> Iterator[regex.Match[str]]:
         """The pattern's leftmost non-overlapping matches, as `regex.finditer`; with `starts_with`, tried
         only where one of those words begins (`folded` is `fold(text)`), sparing every other position."""
-        if self.at_placeholders:
-            pos, find, match_at = 0, text.find, self.regex.match
-            start = find(MARK_OPEN)
-            while start >= 0:
-                match = match_at(text, start)
-                if match:
-                    yield match
-                    pos = max(match.end(), start + 1)
-                else:
-                    pos = start + 1
-                start = find(MARK_OPEN, pos)
-            return
         if self.starts is None:
             yield from self.regex.finditer(text)
             return
@@ -514,14 +442,14 @@ class CompiledRules:
                 "avoid nested quantifiers such as (\\w+\\s?)+", sub))
             return None
         words: dict[str, frozenset[str]] = {}
-        for field in ("triggers", "starts_with"):
+        for field in ("triggers", "triggers_also", "starts_with"):
             try:
                 words[field] = self._words(getattr(rule, field, []))
             except ValueError as exc:
                 self.problems.append(origin.problem(str(exc), (field,)))
                 return None
         starts = self._start_finder(words["starts_with"]) if words["starts_with"] else None
-        return Compiled(rule, compiled, words["triggers"], starts, starts is None and _opens_with_mark(source))
+        return Compiled(rule, compiled, words["triggers"], starts, words["triggers_also"])
 
     def _start_finder(self, words: frozenset[str]) -> WordFinder:
         """One finder per word list, shared by the rules that name the same words."""
@@ -549,7 +477,7 @@ class CompiledRules:
         return frozenset(out)
 
     def _trigger_finder(self) -> WordFinder:
-        return WordFinder({word for group in self.gated.values() for c in group for word in c.triggers})
+        return WordFinder({word for group in self.gated.values() for c in group for word in c.triggers | c.also})
 
     def applicable(self, group: str, present: frozenset[str]) -> tuple[Compiled, ...]:
         """The rules of a group (`events`, `memberships`, ...) that may fire on a sentence holding

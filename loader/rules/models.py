@@ -50,6 +50,9 @@ class SentenceRule(Strict):
     pattern: Pattern
     examples: list[Example] = Field([], description="sentences the rule must handle; `rules check` runs them")
     triggers: list[Text] = Field([], description="words (or @lexicon lists) one of which the sentence must hold")
+    triggers_also: list[Text] = Field(
+        [], description="more words one of which the sentence must also hold: a rule needing a verb and a noun "
+                        "('delivered' and 'message') runs only where both are")
     starts_with: list[Text] = Field(
         [], description="words (or @lexicon lists) every match begins with: the pattern is tried only where "
                         "one begins, not at every character (a speed hint; a word missing here loses matches)")
