@@ -261,10 +261,11 @@ def event_iri(kind: KindSpec, identifier: str, event: Event) -> Term:
 
 def _events(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term, kinds: KindMap) -> None:
     ident = facts.article.identifier
+    nodes_of = [event_iri(kinds[event.kind], ident, event) for event in facts.events]
     named: dict[tuple[str, tuple[str, ...]], Term] = {}
-    for event in facts.events:
-        named.setdefault((event.kind, event.parties), event_iri(kinds[event.kind], ident, event))
-    for event in facts.events:
+    for event, node in zip(facts.events, nodes_of, strict=True):
+        named.setdefault((event.kind, event.parties), node)
+    for event, node in zip(facts.events, nodes_of, strict=True):
         kind = kinds[event.kind]
         about = [(RDF_TYPE, iri(kind.class_iri)), (RDF_TYPE, kg("Event")), (kg("kind"), _literal(kind.id)),
                  (s("name"), _literal(_caption(kind, event, facts)))]
@@ -283,7 +284,7 @@ def _events(g: _Graph, facts: Facts, nodes: dict[str, Term], article: Term, kind
                 kind, ident, Event(event.kind, event.answers))
             about.append((iri(kind.reply_iri), answered))
         about += _evidenced(g, article, ident, event.evidence)
-        g.describe(event_iri(kind, ident, event), about)
+        g.describe(node, about)
 
 
 def role_iri(label: str) -> Term:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -93,6 +94,7 @@ class EntityFinder:
         words = "|".join(regex.escape(p) for p in sorted(rules.pronouns))
         self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
         self.person_keys = _person_keys(rules)
+        self.first_name_honorifics = rules.ruleset.lexicon.first_name_honorifics
         references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
         self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
 
@@ -110,7 +112,7 @@ class EntityFinder:
         if discovered:
             local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
             mentions = self._select(gazetteer + local, text)
-        first_names = self._first_names(mentions, entities)
+        first_names = self._first_names(mentions, entities, folded)
         if first_names:
             local += self._candidates(_local_automaton(first_names), text, folded, regions)
             mentions = self._select(gazetteer + local, text)
@@ -208,20 +210,24 @@ class EntityFinder:
             for form in {surname, bare}:
                 aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, False, True, rule.id))
 
-    def _first_names(self, mentions: list[Mention], entities: ArticleEntities) -> dict[str, list[AliasEntry]]:
-        """`Sheikh Abdullah` for each person the article names in full (lexicon.first_name_honorifics): an
-        alias that holds only after the full name, like a surname."""
+    def _first_names(self, mentions: list[Mention], entities: ArticleEntities,
+                     folded: str) -> dict[str, list[AliasEntry]]:
+        """`Sheikh Abdullah` for each person the article names in full (lexicon.first_name_honorifics) and
+        then by honorific and first name: an alias that holds only after the full name, like a surname."""
         aliases: dict[str, list[AliasEntry]] = {}
-        if not self.rules.ruleset.lexicon.first_name_honorifics:
+        honorifics = [h for h in self.first_name_honorifics if fold(h) in folded]
+        if not honorifics:
             return aliases
         for entity_id in {m.entity_id for m in mentions}:
             entity = entities[entity_id]
             first = entity.name.split()[0] if entity.kind == "Person" and " " in entity.name else ""
             if len(first) < 3 or not first[0].isupper():
                 continue
-            for honorific in self.rules.ruleset.lexicon.first_name_honorifics:
+            for honorific in honorifics:
                 form = f"{honorific} {first}"
-                aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, True, True, "coref.first-name"))
+                key = fold(form)
+                if key in folded:
+                    aliases.setdefault(key, []).append(AliasEntry(entity_id, form, True, True, "coref.first-name"))
         return aliases
 
     def replacements(self, mentions: list[Mention]) -> list[Replacement]:
@@ -332,11 +338,12 @@ class EntityFinder:
                        if entities[m.entity_id].kind == "Place" and entities[m.entity_id].schema_class in polities)
         taken = Spans(sorted((m.start, m.end) for m in mentions))
         out: list[Mention] = []
+        ends = [end for _, end, _ in named]
         for hit in self.polity_reference.finditer(folded, regions[0][0], regions[-1][1]):
-            before = [n for n in named if n[1] <= hit.start()]
-            if not before or hit.start() - before[-1][1] > PRONOUN_WINDOW or taken.holding(*hit.span()) >= 0:
+            last = bisect_right(ends, hit.start()) - 1  # the country named last before it
+            if last < 0 or hit.start() - ends[last] > PRONOUN_WINDOW or taken.holding(*hit.span()) >= 0:
                 continue
-            out.append(Mention(before[-1][2], hit.start(), hit.end(), text[hit.start():hit.end()], "coref.polity"))
+            out.append(Mention(named[last][2], hit.start(), hit.end(), text[hit.start():hit.end()], "coref.polity"))
         return out
 
     @staticmethod
