@@ -90,8 +90,8 @@ def add_labels(resource: str, labels: tuple[str, ...]) -> str:
 
 def merge_relationships(resource: str, rel_type: str, prov: str) -> str:
     return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
-            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_add_provenance('r', prov)}, "
-            f"{_list_union('r', GRAPHS, '[row.graph]')}")
+            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_list_union('r', prov, 'row.articles')}, "
+            f"{_list_union('r', GRAPHS, 'row.graphs')}")
 
 
 def existing_nodes(resource: str) -> str:
@@ -160,6 +160,17 @@ def manifest(resource: str, article: str, identifier: str, prov: str = "articles
 def record_run(resource: str) -> str:
     """A run record: no provenance list, so no article's retraction ever removes it."""
     return f"CREATE (n:{q(resource)}:`LoadRun` {{uri: $uri}}) SET n += $props"
+
+
+def export_nodes(resource: str) -> str:
+    """A page of nodes in IRI order, after `$after` (the uri index serves the order on Neo4j)."""
+    return (f"MATCH (n:{q(resource)}) WHERE n.uri > $after "
+            "RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props ORDER BY n.uri LIMIT $limit")
+
+
+def export_relationships(resource: str) -> str:
+    return (f"UNWIND $uris AS uri MATCH (a:{q(resource)} {{uri: uri}})-[r]->(b) "
+            f"RETURN a.uri AS start, type(r) AS type, b.uri AS end, r.{GRAPHS} AS graphs")
 
 
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"

@@ -12,6 +12,7 @@ relationship, the exact RDF term of each literal the property value alone cannot
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,7 +146,11 @@ class Mapping:
         for prefix, namespace in sorted(self.spec.prefixes.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(namespace):
                 return _sanitise(f"{prefix}__{iri[len(namespace):]}")
-        return _sanitise(_local_name(iri))
+        # a namespace the mapping does not name gets a prefix of its own, as n10s gives ns0, ns1...; here
+        # from the namespace's hash, so that it is the same in every run and two vocabularies never meet
+        local = _local_name(iri)
+        namespace = iri[:len(iri) - len(local)] if iri.endswith(local) else iri
+        return _sanitise(f"ns{hashlib.sha256(namespace.encode()).hexdigest()[:6]}__{local}")
 
     def label(self, iri: str) -> str:
         if self.naming == "shorten":

@@ -197,11 +197,18 @@ class GraphWriter:
         return out
 
     def _relationship_statements(self, batch: list[ArticleRows]) -> list[Statement]:
-        by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+        # one row per relationship, its sources and graphs as lists: FalkorDB applies a MERGE's SET for
+        # repeated rows of one UNWIND as if each were the first, so the last source would win
+        merged: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
         for rows in batch:
             for rel in rows.rels:
-                by_type[rel.type].append({"start": rel.start, "end": rel.end, "article": rows.identifier,
-                                          "graph": rel.graph})
+                articles, graphs = merged.setdefault((rel.type, rel.start, rel.end), (set(), set()))
+                articles.add(rows.identifier)
+                graphs.add(rel.graph)
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (rel_type, start, end), (articles, graphs) in merged.items():
+            by_type[rel_type].append({"start": start, "end": end, "articles": sorted(articles),
+                                      "graphs": sorted(graphs)})
         out: list[Statement] = []
         for rel_type in sorted(by_type):
             query = cypher.merge_relationships(self.resource, rel_type, self.prov)
