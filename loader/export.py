@@ -43,7 +43,7 @@ class Exporter:
     def __init__(self, store: GraphStore, mapping: Mapping):
         self.store = store
         self.resource = mapping.resource_label
-        self.skip_props = {"uri", mapping.provenance, cypher.GRAPHS, cypher.TERMS, "kgLoaded", "kgSource"}
+        self.skip_props = {"uri", mapping.provenance, cypher.GRAPHS, cypher.TERMS, "kgLoaded", "kgLoadedAt", "kgSource"}
         self.names: dict[str, dict[str, str]] = defaultdict(dict)
         for kind, name, iri in sorted(read_names(store)):
             known = self.names[kind].setdefault(name, iri)
