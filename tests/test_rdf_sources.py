@@ -18,7 +18,7 @@ from loader.load import Loader, LoadOptions
 from loader.rdf import vocabulary_quads
 from loader.rules import load_rules
 
-BOOKKEEPING = {"articles", "kgLoaded", "kgSource"}  # provenance and the manifest differ by design
+BOOKKEEPING = {"articles", "kgLoaded", "kgLoadedAt", "kgSource"}  # provenance and the manifest differ by design
 
 
 def snapshot(graph: Graph) -> tuple[dict[str, tuple[frozenset[str], dict[str, Any]]], set[tuple[str, str, str]]]:
