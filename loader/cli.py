@@ -348,6 +348,40 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     click.echo(summary)
 
 
+EXPORT_FORMATS = {"nq": ".nq", "trig": ".trig", "ttl": ".ttl", "jsonld": ".jsonld"}
+
+
+@app.command("export")
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default=None,
+              help="RDF format (default: by the output's extension, else nq).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (default: standard output).")
+@click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The mapping the graph was loaded with (its resource label and provenance property).")
+@graph_options
+@quiet_option
+def export_command(fmt: str | None, output: Path | None, mapping_file: Path | None, uri: str | None, user: str,
+                   password_stdin: bool, database: str | None, home: Path | None, quiet: bool) -> None:
+    """Write the graph back as RDF: original IRIs, datatypes, language tags and named graphs."""
+    from loader.export import export
+    from loader.graph.mapping import load_mapping
+    from loader.rdf import format_for
+
+    _setup_logging(quiet)
+    if fmt is None:
+        fmt = next((name for name, suffix in EXPORT_FORMATS.items() if output and output.suffix == suffix), "nq")
+    rdf_format = format_for(Path(f"x{EXPORT_FORMATS[fmt]}"))
+    mapping = load_mapping(mapping_file)
+    counts: list[int] = []
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+        if output is None:
+            counts.append(export(store, mapping, sys.stdout.buffer, rdf_format))
+            sys.stdout.buffer.flush()
+        else:
+            _write_atomically(output, lambda handle: counts.append(export(store, mapping, handle, rdf_format)))
+    log.info("exported %d quads%s", counts[0], f" → {output}" if output else "")
+
+
 @app.group("rules")
 def rules_group() -> None:
     """Work with the extraction rules."""

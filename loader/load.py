@@ -8,6 +8,7 @@ retracted. A batch that fails is retried, then reported, and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from loader import sources
 from loader.documents import expand_paths
-from loader.errors import LoadFailed, UsageError
+from loader.errors import DocumentError, KgError, LoadFailed, UsageError
 from loader.graph import cypher
 from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
@@ -29,10 +31,12 @@ from loader.model import Facts
 from loader.pipeline import extract_paths
 from loader.rdf import KindMap, article_quads
 from loader.rules import load_rules
+from loader.sources import is_rdf_file
 
 log = logging.getLogger("kgloader")
 DEFAULT_HOME = Path(".kgloader")
 RUN_IRI = "https://w3id.org/kgloader/id/run/"
+RDF_CHUNK_FACTOR = 4  # quads per RDF chunk (one transaction) = --batch-size x this
 
 
 @dataclass
@@ -121,7 +125,9 @@ class Loader:
         self.writer.ensure_schema()
         manifest = self.writer.manifest()
         files = expand_paths(paths)
-        todo, stamps = self._plan(files, manifest, report)
+        rdf_files = [path for path in files if is_rdf_file(path)]  # RDF files are sources too (loader/sources.py)
+        todo, stamps = self._plan([path for path in files if not is_rdf_file(path)], manifest, report)
+        rdf_todo = self._plan_rdf(rdf_files, manifest, stamps, report)
         batch: list[ArticleRows] = []
         rows_in_batch = 0
         for rows in self._rows(todo, report, on_article):
@@ -135,6 +141,8 @@ class Loader:
                 batch, rows_in_batch = [], 0
         if batch:
             self._write(batch, manifest, stamps, report)
+        if not report.interrupted:
+            self._load_rdf(rdf_todo, manifest, stamps, report, on_article, should_stop)
         if self.options.prune and not report.interrupted:
             self._prune(files, manifest, report)
         self.store.checkpoint()
@@ -165,6 +173,87 @@ class Loader:
                 continue
             todo.append(path)
         return todo, stamps
+
+    def _plan_rdf(self, files: list[Path], manifest: dict[str, dict[str, object]],
+                  stamps: dict[str, dict[str, str]], report: LoadReport) -> list[Path]:
+        """As _plan, for RDF files: their stamp is their content hash (the rules do not read them)."""
+        todo: list[Path] = []
+        for path in files:
+            report.seen += 1
+            if path.name in stamps:
+                report.skipped.append({"path": str(path), "reason": f"same file name as {stamps[path.name]['source']}"})
+                continue
+            try:
+                digest = sources.stream_hash(path)
+            except OSError as exc:
+                report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
+                continue
+            stamp = f"sha256:{digest}|rdf"
+            stamps[path.name] = {"stamp": stamp, "source": str(path)}
+            known = manifest.get(path.name)
+            if known and known.get("stamp") == stamp and not self.options.force:
+                report.unchanged += 1
+                continue
+            todo.append(path)
+        return todo
+
+    def _load_rdf(self, todo: list[Path], manifest: dict[str, dict[str, object]], stamps: dict[str, dict[str, str]],
+                  report: LoadReport, on_article: Callable[[], None] | None,
+                  should_stop: Callable[[], bool] | None) -> None:
+        """Each RDF file: checked whole, then written in chunks of quads, one transaction each; its manifest
+        entry is stamped last. A file cut short (Ctrl-C, a crash) stays unstamped and is replaced by the
+        next run; a file whose write fails is withdrawn whole, retried, then reported."""
+        for path in todo:
+            if should_stop and should_stop():
+                report.interrupted = True
+                return
+            if on_article:
+                on_article()
+            try:
+                sources.check(path)
+            except DocumentError as exc:
+                report.skipped.append({"path": str(path), "reason": str(exc)})
+                log.warning("skipped %s", exc)
+                continue
+            identifier = path.name
+            for attempt in range(1, self.options.retries + 1):
+                try:
+                    triples = self._write_rdf(path, identifier, identifier in manifest, stamps[identifier],
+                                              should_stop)
+                except (LoadFailed, DocumentError) as exc:
+                    with contextlib.suppress(KgError):
+                        self.writer.delete([identifier])  # nothing of it half written
+                    manifest.pop(identifier, None)
+                    if isinstance(exc, DocumentError) or attempt == self.options.retries:
+                        log.error("%s; RDF file not loaded: %s", exc, path)
+                        entry = {"path": str(path), "reason": str(exc)}
+                        (report.skipped if isinstance(exc, DocumentError) else report.failed).append(entry)
+                        break
+                    time.sleep(min(0.2 * 2 ** attempt, 5))
+                    continue
+                if triples is None:
+                    report.interrupted = True
+                    return
+                (report.changed if identifier in manifest else report.new).append(identifier)
+                report.triples += triples
+                break
+
+    def _write_rdf(self, path: Path, identifier: str, replacing: bool, stamp: dict[str, str],
+                   should_stop: Callable[[], bool] | None) -> int | None:
+        """One RDF file's chunks; the number of triples, or None if asked to stop (the file stays unstamped)."""
+        scope = sources.blank_scope(identifier)
+        mark: dict[str, str | None] = {"uri": sources.source_uri(identifier), "stamp": None, "source": stamp["source"]}
+        triples = 0
+        for chunk in sources.chunks(path, self.options.batch_size * RDF_CHUNK_FACTOR):
+            rows = self.mapping.rows(chunk, blank_scope=scope)
+            rows.identifier = identifier
+            self.writer.write([rows], [identifier] if replacing else [], {}, {identifier: mark})
+            replacing = False
+            triples += rows.triples
+            if should_stop and should_stop():
+                return None
+        self.writer.write([], [], {}, {identifier: {**mark, "stamp": stamp["stamp"]}})
+        return triples
 
     def _rows(self, todo: list[Path], report: LoadReport,
               on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:

@@ -36,8 +36,8 @@ _PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # labels every node or many share: a node is drawn as its most specific styled label
 _GENERAL = ("Resource", "Event", "Place", "Organization", "Concept")
 _CAPTION_CHARS = 30
-_HIDDEN = {"uri", "articles", "kgLoaded", "kgLoadedAt", "kgSource", "contentHash", "beginIndex", "endIndex",
-           "anchorBegin", "anchorEnd"}
+_HIDDEN = {"uri", "articles", "kgLoaded", "kgLoadedAt", "kgSource", "kgGraphs", "kgTerms", "contentHash",
+           "beginIndex", "endIndex", "anchorBegin", "anchorEnd"}
 _KEY_NAMES = {"startDate": "date", "dateSent": "sent", "dateCreated": "date", "datePublished": "published",
               "alternateName": "also called", "prefLabel": "label", "anchorText": "words", "identifier": "file"}
 

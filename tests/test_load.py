@@ -163,3 +163,21 @@ def test_unknown_predicates_get_derived_safe_names() -> None:
     assert rows.rels[0].type == "WORKS_FOR"
     node = next(n for n in rows.nodes if n.uri == "http://x/a")
     assert node.props == {"full_name": "A@en"} and node.labels == ("Secret_Agent",)
+
+
+def test_relationships_name_every_article_that_asserts_them(graph: Graph, seeds: Path) -> None:
+    """One batch holds all five articles: a relationship several of them assert keeps each as its provenance
+    (FalkorDB applied a repeated MERGE row's SET as if it were the first, so only the last article stayed and
+    deleting it deleted what the others still asserted)."""
+    load(graph, seeds)
+    mapping = load_mapping(rules=load_rules())
+    want: dict[tuple[str, str, str], set[str]] = {}
+    for outcome in extract_paths(expand_paths([str(seeds)]), None, jobs=1):
+        assert outcome.facts is not None
+        rows = mapping.rows(article_quads(outcome.facts, load_rules().kinds))
+        for rel in rows.rels:
+            want.setdefault((rel.start, rel.type, rel.end), set()).add(outcome.facts.article.identifier)
+    got = {(r["a"], r["t"], r["b"]): set(r["articles"]) for r in graph.store.read(
+        "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b, r.articles AS articles")}
+    assert got == want
+    assert any(len(articles) > 1 for articles in want.values())

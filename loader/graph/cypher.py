@@ -52,16 +52,23 @@ def _add_provenance(var: str, prov: str) -> str:
             f"ELSE {p} + row.article END")
 
 
-def _list_union(var: str, name: str) -> str:
+def _list_union(var: str, name: str, values: str | None = None) -> str:
     p = f"{var}.{q(name)}"
-    return f"{p} = [x IN coalesce({p}, []) WHERE NOT x IN row.lists.{q(name)}] + row.lists.{q(name)}"
+    values = values or f"row.lists.{q(name)}"
+    return f"{p} = [x IN coalesce({p}, []) WHERE NOT x IN {values}] + {values}"
+
+
+# Export bookkeeping (loader/graph/mapping.py): the named graphs of a node or relationship, and exact terms
+GRAPHS = "kgGraphs"
+TERMS = "kgTerms"
 
 
 def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
                  dialect: Dialect) -> str:
     """New nodes, labels in the CREATE pattern (setting labels later is slow on FalkorDB)."""
     label_text = "".join(f":{q(x)}" for x in (resource, *labels))
-    sets = ["n += row.props", "n += row.lists", f"n.{q(prov)} = [row.article]"]
+    sets = ["n += row.props", "n += row.lists", f"n.{q(prov)} = [row.article]", f"n.{GRAPHS} = row.graphs",
+            f"n.{TERMS} = row.terms"]
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row CREATE (n{label_text} {{uri: row.uri}}) SET {', '.join(sets)}"
 
@@ -69,7 +76,8 @@ def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[s
 def update_nodes(resource: str, lists: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
                  dialect: Dialect) -> str:
     """Existing nodes: literal values replaced, lists unioned, provenance extended."""
-    sets = ["n += row.props", _add_provenance("n", prov)]
+    sets = ["n += row.props", _add_provenance("n", prov), _list_union("n", GRAPHS, "row.graphs"),
+            _list_union("n", TERMS, "row.terms")]
     sets += [_list_union("n", name) for name in lists]
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row MATCH (n:{q(resource)} {{uri: row.uri}}) SET {', '.join(sets)}"
@@ -82,7 +90,8 @@ def add_labels(resource: str, labels: tuple[str, ...]) -> str:
 
 def merge_relationships(resource: str, rel_type: str, prov: str) -> str:
     return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
-            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_add_provenance('r', prov)}")
+            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_list_union('r', prov, 'row.articles')}, "
+            f"{_list_union('r', GRAPHS, 'row.graphs')}")
 
 
 def existing_nodes(resource: str) -> str:
@@ -117,14 +126,51 @@ def mark_loaded(resource: str, article: str) -> str:
             "SET n.kgLoaded = row.stamp, n.kgSource = row.source, n.kgLoadedAt = row.at")
 
 
-def manifest(resource: str, article: str, identifier: str) -> str:
-    return (f"MATCH (n:{q(resource)}:{q(article)}) RETURN n.{q(identifier)} AS identifier, n.uri AS uri, "
+def record_names(resource: str) -> str:
+    """The IRI behind each label, relationship type and property name ("name<TAB>IRI"), for export: one
+    node without provenance, so no retraction removes it."""
+    sets = [_list_union("n", name, f"${name}") for name in ("kgLabels", "kgTypes", "kgProperties")]
+    return f"MERGE (n:{q(resource)}:`{NAMES_LABEL}` {{uri: $uri}}) SET {', '.join(sets)}"
+
+
+NAMES_LABEL = "KgNames"
+SOURCE_LABEL = "RdfSource"
+NAMES = "MATCH (n:`KgNames`) RETURN n.kgLabels AS labels, n.kgTypes AS types, n.kgProperties AS properties"
+
+
+def mark_source(resource: str, prov: str) -> str:
+    """An RDF file's manifest entry: created (unstamped) with its first chunk, stamped with its last, so a file
+    whose load was cut short is found and replaced by the next run."""
+    return (f"UNWIND $rows AS row MERGE (n:{q(resource)}:`{SOURCE_LABEL}` {{uri: row.uri}}) "
+            "SET n.identifier = row.identifier, n.kgSource = row.source, n.kgLoaded = row.stamp, "
+            f"{_add_provenance('n', prov)}")
+
+
+def source_manifest(resource: str) -> str:
+    return (f"MATCH (n:{q(resource)}:`{SOURCE_LABEL}`) RETURN n.identifier AS identifier, n.uri AS uri, "
             "n.kgLoaded AS stamp, n.kgSource AS source")
+
+
+def manifest(resource: str, article: str, identifier: str, prov: str = "articles") -> str:
+    """Articles loaded as articles: a NewsArticle that only an RDF file describes is that file's, not an entry."""
+    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.{q(identifier)} IN n.{q(prov)} "
+            f"RETURN n.{q(identifier)} AS identifier, n.uri AS uri, n.kgLoaded AS stamp, n.kgSource AS source")
 
 
 def record_run(resource: str) -> str:
     """A run record: no provenance list, so no article's retraction ever removes it."""
     return f"CREATE (n:{q(resource)}:`LoadRun` {{uri: $uri}}) SET n += $props"
+
+
+def export_nodes(resource: str) -> str:
+    """A page of nodes in IRI order, after `$after` (the uri index serves the order on Neo4j)."""
+    return (f"MATCH (n:{q(resource)}) WHERE n.uri > $after "
+            "RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props ORDER BY n.uri LIMIT $limit")
+
+
+def export_relationships(resource: str) -> str:
+    return (f"UNWIND $uris AS uri MATCH (a:{q(resource)} {{uri: uri}})-[r]->(b) "
+            f"RETURN a.uri AS start, type(r) AS type, b.uri AS end, r.{GRAPHS} AS graphs")
 
 
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"

@@ -3,10 +3,16 @@
 Rows are plain data (no driver, no Cypher). Literal types survive: xsd:date and
 xsd:dateTime become temporal values, gYearMonth stays a string with its precision,
 numbers stay numbers, language tags are kept n10s-style ("text@en").
+
+So that the graph can be written back as the RDF it was loaded from (`kgloader export`), rows
+also carry a little bookkeeping: the named graphs that describe a node (`kgGraphs`) or assert a
+relationship, the exact RDF term of each literal the property value alone cannot give back
+(`kgTerms`, see `term_entry`), and the IRI behind every label, type and property name (`names`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,6 +59,8 @@ class NodeRow:
     props: dict[str, Any]
     lists: dict[str, list[Any]]
     temporal: dict[str, tuple[str, str]]
+    graphs: tuple[str, ...] = ()  # the named graphs ("" the default graph) with its types and literals
+    terms: tuple[str, ...] = ()  # RDF terms the values alone do not give back (see term_entry)
 
     def signature(self) -> tuple[Any, ...]:
         """Rows with one signature share one Cypher statement."""
@@ -64,6 +72,7 @@ class RelRow:
     start: str
     type: str
     end: str
+    graph: str = ""  # the named graph asserting it ("" the default graph)
 
 
 @dataclass
@@ -75,6 +84,8 @@ class ArticleRows:
     nodes: list[NodeRow] = field(default_factory=list)
     rels: list[RelRow] = field(default_factory=list)
     triples: int = 0
+    # (kind, name, IRI) of every label ("label"), relationship type ("type") and property ("property") used
+    names: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 class Mapping:
@@ -135,7 +146,11 @@ class Mapping:
         for prefix, namespace in sorted(self.spec.prefixes.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(namespace):
                 return _sanitise(f"{prefix}__{iri[len(namespace):]}")
-        return _sanitise(_local_name(iri))
+        # a namespace the mapping does not name gets a prefix of its own, as n10s gives ns0, ns1...; here
+        # from the namespace's hash, so that it is the same in every run and two vocabularies never meet
+        local = _local_name(iri)
+        namespace = iri[:len(iri) - len(local)] if iri.endswith(local) else iri
+        return _sanitise(f"ns{hashlib.sha256(namespace.encode()).hexdigest()[:6]}__{local}")
 
     def label(self, iri: str) -> str:
         if self.naming == "shorten":
@@ -154,60 +169,79 @@ class Mapping:
         return self.properties.get(iri) or _sanitise(_local_name(iri)[:1].lower() + _local_name(iri)[1:])
 
     # -- rows -------------------------------------------------------------------
-    def rows(self, quads: Iterable[ox.Quad], content_hash: str | None = None) -> ArticleRows:
-        """Rows of one article graph (the quads of one named graph)."""
-        subjects: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+    def rows(self, quads: Iterable[ox.Quad], content_hash: str | None = None, blank_scope: str = "") -> ArticleRows:
+        """Rows of some quads (an article's graph, or a chunk of an RDF file's quads, of any graphs).
+        `blank_scope` makes blank nodes local to their file: two files' `_:b0` are two nodes."""
+        subjects: dict[str, dict[str, list[tuple[ox.NamedNode | ox.Literal | ox.BlankNode, str]]]] = {}
         count = 0
         for quad in quads:
             count += 1
             if isinstance(quad.object, ox.Triple):  # an RDF 1.2 triple term: no property-graph shape for it
                 continue
-            subject = _node_id(quad.subject)
-            subjects.setdefault(subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+            subject = _node_id(quad.subject, blank_scope)
+            graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else _node_id(quad.graph_name, blank_scope)
+            subjects.setdefault(subject, {}).setdefault(quad.predicate.value, []).append((quad.object, graph))
         rows = ArticleRows(identifier="", content_hash=content_hash, triples=count)
         endpoints: set[str] = set()
         for subject, predicates in subjects.items():
-            rows.nodes.append(self._node(subject, predicates, rows.rels, endpoints))
-            if SCHEMA + "NewsArticle" in {o.value for o in predicates.get(RDF_TYPE, ())}:
-                ident = next((o.value for o in predicates.get(SCHEMA + "identifier", ())), subject)
+            rows.nodes.append(self._node(subject, predicates, rows, endpoints, blank_scope))
+            if SCHEMA + "NewsArticle" in {o.value for o, _ in predicates.get(RDF_TYPE, ())}:
+                ident = next((o.value for o, _ in predicates.get(SCHEMA + "identifier", ())), subject)
                 rows.identifier = ident
-                hashes = [o.value for o in predicates.get(KG + "contentHash", ())]
+                hashes = [o.value for o, _ in predicates.get(KG + "contentHash", ())]
                 rows.content_hash = rows.content_hash or (hashes[0] if hashes else None)
         for uri in sorted(endpoints - subjects.keys()):
             rows.nodes.append(NodeRow(uri, (), {}, {}, {}))
         return rows
 
-    def _node(self, subject: str, predicates: dict[str, list[Any]], rels: list[RelRow],
-              endpoints: set[str]) -> NodeRow:
+    def _node(self, subject: str, predicates: dict[str, list[tuple[Any, str]]], rows: ArticleRows,
+              endpoints: set[str], blank_scope: str) -> NodeRow:
         labels: set[str] = set()
         props: dict[str, Any] = {}
         lists: dict[str, list[Any]] = {}
         temporal: dict[str, tuple[str, str]] = {}
+        graphs: set[str] = set()
+        terms: list[str] = []
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE:
-                labels.update(self.label(o.value) for o in objects if isinstance(o, ox.NamedNode))
+                for obj, graph in objects:
+                    if isinstance(obj, ox.NamedNode):
+                        label = self.label(obj.value)
+                        labels.add(label)
+                        rows.names.add(("label", label, obj.value))
+                        graphs.add(graph)
                 continue
-            literals = [o for o in objects if isinstance(o, ox.Literal)]
-            for obj in objects:
-                if not isinstance(obj, ox.Literal):
-                    target = _node_id(obj)
-                    rels.append(RelRow(subject, self.relationship(predicate), target))
-                    endpoints.add(target)
+            literals: dict[ox.Literal, list[str]] = {}
+            for obj, graph in objects:
+                if isinstance(obj, ox.Literal):
+                    literals.setdefault(obj, []).append(graph)
+                    graphs.add(graph)
+                    continue
+                target = _node_id(obj, blank_scope)
+                rel_type = self.relationship(predicate)
+                rows.names.add(("type", rel_type, predicate))
+                rows.rels.append(RelRow(subject, rel_type, target, graph))
+                endpoints.add(target)
             if literals:
-                self._literals(self.property(predicate), predicate, literals, props, lists, temporal)
+                name = self.property(predicate)
+                rows.names.add(("property", name, predicate))
+                self._literals(name, predicate, literals, props, lists, temporal, terms)
         labels.discard(self.resource_label)
-        return NodeRow(subject, tuple(sorted(labels)), props, lists, temporal)
+        return NodeRow(subject, tuple(sorted(labels)), props, lists, temporal, tuple(sorted(graphs)), tuple(terms))
 
-    def _literals(self, name: str, predicate: str, literals: list[ox.Literal], props: dict[str, Any],
-                  lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]]) -> None:
+    def _literals(self, name: str, predicate: str, literals: dict[ox.Literal, list[str]], props: dict[str, Any],
+                  lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]], terms: list[str]) -> None:
         values = [convert_literal(lit) for lit in literals]
         if predicate in self.multivalued or len(values) > 1:
             plain = [v.value if isinstance(v, Temporal) else v for v in values]
             if len({type(v) for v in plain}) > 1:  # graph stores keep lists of one type: mixed values as text
                 plain = [str(v).lower() if isinstance(v, bool) else str(v) for v in plain]
             lists[name] = sorted(set(plain), key=str)
+            # each value of a list, in each graph that asserts it, as its exact term
+            terms.extend(sorted({term_entry(name, graph, lit) for lit, graphs in literals.items() for graph in graphs}))
             return
         value = values[0]
+        literal = next(iter(literals))
         if isinstance(value, Temporal):
             if value.function:
                 temporal[name] = (value.function, value.value)
@@ -216,6 +250,81 @@ class Mapping:
             props[f"{name}Precision"] = value.precision
         else:
             props[name] = value
+        if not plain_term(literal, value):
+            terms.append(term_entry(name, "*", literal, derived=_stored_text(value) == _lexical_text(literal)))
+
+
+XSD_STRING = XSD + "string"
+LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def term_entry(name: str, graph: str, literal: ox.Literal, derived: bool = False) -> str:
+    """One `kgTerms` entry: "name<TAB>graph<TAB>kind[<TAB>lexical]". `graph` is a graph name ("" the default
+    graph) for a value of a list, or "*" for a single value (in every graph that describes the node); `kind`
+    is the datatype IRI ("" for xsd:string) or "@" and the language tag; without the lexical form (`derived`)
+    it is the stored value itself (for "@en": the value without its "@en")."""
+    kind = f"@{literal.language}" if literal.language else (
+        "" if literal.datatype is None or literal.datatype.value == XSD_STRING else literal.datatype.value)
+    head = f"{name}\t{graph}\t{kind}"
+    return head if derived else f"{head}\t{literal.value}"
+
+
+def _lexical_text(literal: ox.Literal) -> str:
+    return f"{literal.value}@{literal.language}" if literal.language else literal.value
+
+
+def _stored_text(value: Any) -> str | None:
+    """The stored value as both stores read it back as text, where that is the value itself."""
+    if isinstance(value, Temporal):
+        return None if value.function else value.value  # dates and date-times come back in the store's spelling
+    return value if isinstance(value, str) else None
+
+
+def plain_term(literal: ox.Literal, value: Any) -> bool:
+    """True when `default_literal` gives `literal` back from the stored value as both stores read it back
+    (FalkorDB: 15 significant digits for doubles; dates and local date-times as ISO text)."""
+    if literal.language:
+        return False
+    datatype = literal.datatype.value if literal.datatype else XSD_STRING
+    text = literal.value
+    if isinstance(value, Temporal):
+        if value.function == "date":
+            return datatype == XSD + "date"
+        if value.function == "localdatetime":
+            return datatype == XSD + "dateTime" and LOCAL_DATETIME.fullmatch(text) is not None
+        # a zoned date-time: Neo4j reads back its own spelling of the zone; gYearMonth, gYear: the string
+        return value.function != "datetime"
+    if isinstance(value, bool):
+        return datatype == XSD + "boolean" and text == ("true" if value else "false")
+    if isinstance(value, int):
+        return datatype == XSD + "integer" and text == str(value)
+    if isinstance(value, float):
+        return datatype == XSD + "double" and text == repr(value) and float(f"{value:.15g}") == value
+    return datatype == XSD_STRING
+
+
+PRECISION_TYPES = {"day": XSD + "date", "datetime": XSD + "dateTime", "month": XSD + "gYearMonth",
+                   "year": XSD + "gYear"}
+
+
+def default_literal(value: Any, precision: str | None = None) -> ox.Literal:
+    """The literal a property value stands for when `kgTerms` says nothing more (see plain_term)."""
+    if precision in PRECISION_TYPES:
+        return ox.Literal(str(value), datatype=ox.NamedNode(PRECISION_TYPES[precision]))
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    return ox.Literal(str(value))
+
+
+def literal_of(kind: str, lexical: str) -> ox.Literal:
+    """The literal a `kgTerms` entry's kind and lexical form stand for."""
+    if kind.startswith("@"):
+        return ox.Literal(lexical, language=kind[1:])
+    return ox.Literal(lexical, datatype=ox.NamedNode(kind or XSD_STRING))
 
 
 @dataclass(frozen=True)
@@ -252,8 +361,8 @@ def convert_literal(literal: ox.Literal) -> Any:
     return value
 
 
-def _node_id(term: Any) -> str:
-    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+def _node_id(term: Any, blank_scope: str = "") -> str:
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{blank_scope}{term.value}"
 
 
 def _local_name(iri: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from loader.graph import cypher
 from loader.graph.mapping import ArticleRows, Mapping, NodeRow
-from loader.rdf import SCHEMA
+from loader.rdf import ID, SCHEMA
 
 Statement = tuple[str, dict[str, Any]]
 INDEXED = [("NewsArticle", "identifier"), ("Person", "name"), ("Organization", "name"), ("Place", "name"),
@@ -75,23 +75,46 @@ class GraphWriter:
         self.prov = mapping.provenance
         self.article_label = mapping.label(SCHEMA + "NewsArticle")
         self.identifier_property = mapping.property(SCHEMA + "identifier")
+        self._names: set[tuple[str, str, str]] | None = None  # the names the graph has recorded (KgNames)
 
     def ensure_schema(self) -> None:
         self.store.ensure_schema(self.store.dialect.schema_statements(self.resource, INDEXED), self.resource)
 
     def manifest(self) -> dict[str, dict[str, Any]]:
         """identifier → {uri, stamp, source} of every article in the graph."""
-        query = cypher.manifest(self.resource, self.article_label, self.identifier_property)
-        return {row["identifier"]: row for row in self.store.read(query) if row["identifier"] is not None}
+        query = cypher.manifest(self.resource, self.article_label, self.identifier_property, self.prov)
+        found = {row["identifier"]: row for row in self.store.read(query) if row["identifier"] is not None}
+        # RDF files loaded as sources (loader/sources.py): one RdfSource node each
+        found.update({row["identifier"]: row for row in self.store.read(cypher.source_manifest(self.resource))
+                      if row["identifier"] is not None})
+        return found
 
-    def write(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]]) -> None:
-        """Write whole articles in one unit, first withdrawing the earlier versions of `replacing`."""
-        statements = self.plan(batch, replacing, stamps)
+    def write(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]],
+              sources: dict[str, dict[str, str | None]] | None = None) -> None:
+        """Write whole articles in one unit, first withdrawing the earlier versions of `replacing`.
+        `sources`: identifier → {uri, stamp, source} of the RDF files among the batch's rows (see mark_source)."""
+        statements = self.plan(batch, replacing, stamps, sources)
         try:
             self.store.write(statements)
         except Exception:
             self._withdraw_after_failure([rows.identifier for rows in batch])
             raise
+        if self._names is not None:
+            self._names.update(name for rows in batch for name in rows.names)
+
+    def recorded_names(self) -> set[tuple[str, str, str]]:
+        """(kind, name, IRI) of every label, relationship type and property the graph has recorded."""
+        if self._names is None:
+            self._names = read_names(self.store)
+        return self._names
+
+    def _names_statement(self, batch: list[ArticleRows]) -> list[Statement]:
+        new = {name for rows in batch for name in rows.names} - self.recorded_names()
+        if not new:
+            return []
+        entries = {kind: sorted(f"{name}\t{iri}" for k, name, iri in new if k == kind) for kind in NAME_KINDS}
+        params = {NAME_KINDS[kind]: values for kind, values in entries.items()}
+        return [(cypher.record_names(self.resource), {"uri": NAMES_URI, **params})]
 
     def _withdraw_after_failure(self, identifiers: list[str]) -> None:
         """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again,
@@ -111,8 +134,8 @@ class GraphWriter:
                 (cypher.withdraw_nodes(self.resource, self.prov), ids),
                 (cypher.delete_unsupported_nodes(self.resource, self.prov), {"keep": keep})]
 
-    def plan(self, batch: list[ArticleRows], replacing: list[str],
-             stamps: dict[str, dict[str, str]]) -> list[Statement]:
+    def plan(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]],
+             sources: dict[str, dict[str, str | None]] | None = None) -> list[Statement]:
         uris = sorted({node.uri for rows in batch for node in rows.nodes})
         existing = {row["uri"]: set(row["labels"]) for row in
                     self._read_chunked(cypher.existing_nodes(self.resource), uris)}
@@ -121,11 +144,17 @@ class GraphWriter:
             statements += self._retraction(replacing, keep=sorted(existing))
         statements += self._node_statements(batch, existing)
         statements += self._relationship_statements(batch)
+        statements += self._names_statement(batch)
+        sources = sources or {}
         at = datetime.now(UTC).isoformat(timespec="seconds")
         marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
-                  "at": at} for rows in batch if (uri := self._article_uri(rows))]
+                  "at": at} for rows in batch if rows.identifier not in sources and (uri := self._article_uri(rows))]
         query = cypher.mark_loaded(self.resource, self.article_label)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
+        if sources:
+            source_rows = [{"identifier": identifier, "article": identifier, **mark}
+                           for identifier, mark in sorted(sources.items())]
+            statements.append((cypher.mark_source(self.resource, self.prov), {"rows": source_rows}))
         return statements
 
     def _article_uri(self, rows: ArticleRows) -> str | None:
@@ -168,10 +197,18 @@ class GraphWriter:
         return out
 
     def _relationship_statements(self, batch: list[ArticleRows]) -> list[Statement]:
-        by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+        # one row per relationship, its sources and graphs as lists: FalkorDB applies a MERGE's SET for
+        # repeated rows of one UNWIND as if each were the first, so the last source would win
+        merged: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
         for rows in batch:
             for rel in rows.rels:
-                by_type[rel.type].append({"start": rel.start, "end": rel.end, "article": rows.identifier})
+                articles, graphs = merged.setdefault((rel.type, rel.start, rel.end), (set(), set()))
+                articles.add(rows.identifier)
+                graphs.add(rel.graph)
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (rel_type, start, end), (articles, graphs) in merged.items():
+            by_type[rel_type].append({"start": start, "end": end, "articles": sorted(articles),
+                                      "graphs": sorted(graphs)})
         out: list[Statement] = []
         for rel_type in sorted(by_type):
             query = cypher.merge_relationships(self.resource, rel_type, self.prov)
@@ -181,4 +218,20 @@ class GraphWriter:
 
 def _node_param(node: NodeRow, article: str) -> dict[str, Any]:
     return {"uri": node.uri, "props": node.props, "lists": node.lists,
-            "temporal": {k: v[1] for k, v in node.temporal.items()}, "article": article}
+            "temporal": {k: v[1] for k, v in node.temporal.items()}, "article": article,
+            "graphs": list(node.graphs), "terms": list(node.terms)}
+
+
+NAMES_URI = f"{ID}graph/names"
+NAME_KINDS = {"label": "kgLabels", "type": "kgTypes", "property": "kgProperties"}
+
+
+def read_names(store: GraphStore) -> set[tuple[str, str, str]]:
+    """The names recorded in the graph (cypher.record_names), as (kind, name, IRI)."""
+    out: set[tuple[str, str, str]] = set()
+    for row in store.read(cypher.NAMES):
+        for kind, column in (("label", "labels"), ("type", "types"), ("property", "properties")):
+            for entry in row[column] or []:
+                name, _, iri = entry.partition("\t")
+                out.add((kind, name, iri))
+    return out

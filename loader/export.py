@@ -1,0 +1,148 @@
+"""Export: the graph back as RDF, with the original IRIs, datatypes, language tags and named graphs.
+
+What comes out is what the RDF held, not the graph's bookkeeping: nodes' `uri` are the subjects
+(blank nodes as blank nodes), labels are rdf:type statements and properties literal statements,
+named by the IRIs the graph recorded when it was loaded (the KgNames node); each node's statements
+go to the named graphs that described it (`kgGraphs`), each relationship to the graphs that asserted
+it; where a property value alone does not give the literal back (a language tag, a datatype other
+than the value's own, a lexical form such as `007`, a list's values per graph), `kgTerms` does
+(loader/graph/mapping.py). Provenance, load stamps, run records and manifest nodes are left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from loader.graph import cypher
+from loader.graph.mapping import PRECISION_TYPES, RDF_TYPE, Mapping, default_literal, literal_of
+from loader.graph.store import GraphStore, read_names
+from loader.rdf import write_dataset
+
+log = logging.getLogger("kgloader")
+PAGE = 2_000
+BOOKKEEPING_LABELS = {"LoadRun", cypher.SOURCE_LABEL, cypher.NAMES_LABEL}
+TYPE = ox.NamedNode(RDF_TYPE)
+
+
+def _term(uri: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(uri[2:]) if uri.startswith("_:") else ox.NamedNode(uri)
+
+
+def _graph(name: str) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name == "" else _term(name)
+
+
+class Exporter:
+    """Reads the graph page by page and yields its quads."""
+
+    def __init__(self, store: GraphStore, mapping: Mapping):
+        self.store = store
+        self.resource = mapping.resource_label
+        self.skip_props = {"uri", mapping.provenance, cypher.GRAPHS, cypher.TERMS, "kgLoaded", "kgLoadedAt", "kgSource"}
+        self.names: dict[str, dict[str, str]] = defaultdict(dict)
+        for kind, name, iri in sorted(read_names(store)):
+            known = self.names[kind].setdefault(name, iri)
+            if known != iri:
+                log.warning("%s %s stands for two IRIs (%s, %s); exported as the first (use --naming shorten "
+                            "or name one in the mapping)", kind, name, known, iri)
+        self.unnamed: set[tuple[str, str]] = set()
+
+    def _iri(self, kind: str, name: str) -> ox.NamedNode | None:
+        iri = self.names[kind].get(name)
+        if iri is None:
+            if (kind, name) not in self.unnamed:
+                self.unnamed.add((kind, name))
+                log.warning("no IRI recorded for %s %s (loaded before kgloader recorded names?); left out", kind,
+                            name)
+            return None
+        return ox.NamedNode(iri)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        after = ""
+        while True:
+            page = self.store.read(cypher.export_nodes(self.resource), {"after": after, "limit": PAGE})
+            if not page:
+                return
+            after = page[-1]["uri"]
+            nodes = [row for row in page if not BOOKKEEPING_LABELS & set(row["labels"])]
+            for row in nodes:
+                yield from self.node_quads(row["uri"], row["labels"], row["props"])
+            yield from self.relationship_quads([row["uri"] for row in nodes])
+
+    def node_quads(self, uri: str, labels: list[str], props: dict[str, Any]) -> Iterator[ox.Quad]:
+        subject = _term(uri)
+        recorded = props.get(cypher.GRAPHS)
+        graphs = [_graph(g) for g in (recorded if recorded is not None else [""])]
+        for label in sorted(set(labels) - {self.resource}):
+            cls = self._iri("label", label)
+            if cls is not None:
+                yield from (ox.Quad(subject, TYPE, cls, g) for g in graphs)
+        single: dict[str, tuple[str, str | None]] = {}
+        per_graph: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for entry in props.get(cypher.TERMS) or []:
+            name, graph, kind, *lexical = entry.split("\t", 3)
+            if graph == "*":
+                single[name] = (kind, lexical[0] if lexical else None)
+            else:
+                per_graph[name].append((graph, kind, lexical[0] if lexical else ""))
+        precisions = {name[:-len("Precision")] for name, value in props.items()
+                      if name.endswith("Precision") and value in PRECISION_TYPES and name[:-len("Precision")] in props}
+        skip = self.skip_props | {f"{name}Precision" for name in precisions}
+        for name, value in props.items():
+            if name in skip:
+                continue
+            predicate = self._iri("property", name)
+            if predicate is None:
+                continue
+            if name in per_graph:
+                for graph, kind, lexical in per_graph[name]:
+                    yield ox.Quad(subject, predicate, literal_of(kind, lexical), _graph(graph))
+                continue
+            literals = _literals(value, single.get(name), props.get(f"{name}Precision") if name in precisions else None)
+            yield from (ox.Quad(subject, predicate, lit, g) for lit in literals for g in graphs)
+
+    def relationship_quads(self, uris: list[str]) -> Iterator[ox.Quad]:
+        if not uris:
+            return
+        for row in self.store.read(cypher.export_relationships(self.resource), {"uris": uris}):
+            predicate = self._iri("type", row["type"])
+            if predicate is None:
+                continue
+            start, end = _term(row["start"]), _term(row["end"])
+            recorded = row["graphs"]
+            for graph in recorded if recorded is not None else [""]:
+                yield ox.Quad(start, predicate, end, _graph(graph))
+
+
+def _literals(value: Any, term: tuple[str, str | None] | None, precision: str | None) -> list[ox.Literal]:
+    if isinstance(value, list):  # a list without per-graph terms (loaded before kgloader recorded them)
+        return [default_literal(v) for v in value]
+    if term is None:
+        return [default_literal(value, precision)]
+    kind, lexical = term
+    if lexical is None:  # the stored value is the lexical form (for "@en": without its "@en")
+        lexical = str(value)[:-len(kind)] if kind.startswith("@") else str(value)
+    return [literal_of(kind, lexical)]
+
+
+def export(store: GraphStore, mapping: Mapping, output: BinaryIO, fmt: ox.RdfFormat) -> int:
+    """Write the whole graph as RDF; the number of quads written."""
+    counted = _Counted(Exporter(store, mapping).quads())
+    write_dataset(counted, output, fmt)
+    return counted.count
+
+
+class _Counted:
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.quads = quads
+        self.count = 0
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for quad in self.quads:
+            self.count += 1
+            yield quad
