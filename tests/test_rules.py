@@ -166,8 +166,8 @@ def test_a_failing_example_names_its_file_line_and_rule(rules_copy: Path) -> Non
 def test_rules_explain_shows_what_each_sentence_gave(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Talks\n\nForeign Minister Samir Haddad met with Iraqi Foreign Minister Karim al-Jabouri in "
-                       "Amman on Sunday.\n\nThe plan met with criticism from Foreign Minister Samir Haddad and Iraqi Foreign "
-                       "Minister Karim al-Jabouri.\n",
+                       "Amman on Sunday.\n\nThe plan met with criticism from Foreign Minister Samir Haddad and "
+                       "Iraqi Foreign Minister Karim al-Jabouri.\n",
                        encoding="utf-8")
     run = kgloader("rules", "explain", str(article))
     assert run.returncode == 0, run.stderr
