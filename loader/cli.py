@@ -423,6 +423,27 @@ def rules_explain(file: Path, rules_dir: Path | None) -> None:
         click.echo(line)
 
 
+@rules_group.command("update-places")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="What to take from the data (default: schema/world-places.yaml).")
+def rules_update_places(directory: Path | None, config_path: Path | None) -> None:
+    """Regenerate the world gazetteer from the place data packages (pip install 'kgloader[places]')."""
+    try:
+        from loader import places
+    except ImportError as exc:  # pragma: no cover - the packages are an extra
+        raise click.UsageError(f"{exc}: install the place data packages: pip install 'kgloader[places]'") from exc
+    from loader.resources import default_rules_dir, schema_file
+
+    directory = directory or default_rules_dir()
+    try:
+        output, count = places.write(directory, config_path or schema_file("world-places.yaml"))
+    except ImportError as exc:
+        raise click.UsageError(f"{exc}: install the place data packages: pip install 'kgloader[places]'") from exc
+    click.echo(f"{count} places ({', '.join(f'{k} {v}' for k, v in places.versions().items())}) → {output}")
+    load_rules(directory)  # what was written loads
+
+
 def main() -> None:
     """Entry point: known errors become one clear message and the contract's exit status."""
     try:

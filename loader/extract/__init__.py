@@ -15,7 +15,9 @@ from loader.extract.relations import (
 )
 from loader.extract.sentences import split_sentences
 from loader.model import Article, Facts, Membership, Mention, Sentence
-from loader.rules.compiled import CompiledRules, fold
+from loader.rules.compiled import ADJECTIVE_RULE, CompiledRules, fold
+
+ADJECTIVE_PREFIX = ADJECTIVE_RULE + ":"
 
 
 class Extractor:
@@ -52,13 +54,17 @@ class Extractor:
         events = self.relation_finder.events(event_views, article_date(article.published), entities, present)
         publisher = next((m.entity_id for m in mentions if m.start == article.publisher.start),
                          None) if article.publisher else None
-        all_mentions = sorted(mentions + references, key=lambda m: (m.start, m.end))
+        # a country adjective stood for its place in the patterns; alone it names nothing
+        all_mentions = sorted((m for m in mentions + references if not m.rule.startswith(ADJECTIVE_PREFIX)),
+                              key=lambda m: (m.start, m.end))
         members = {(m.person, m.organization) for m in memberships}
         merged = prefer_people(merge_events(events, self.rules.kinds), members)
         places_from_context(merged, self.rules.kinds)
+        used = {m.entity_id for m in all_mentions} | {x for m in memberships for x in (m.person, m.organization)}
+        used |= {x for e in merged for x in (*e.parties, *e.values.values(), *(e.answers or ()))}
         facts = Facts(
             article=article,
-            entities=entities,
+            entities={eid: entity for eid, entity in entities.items() if eid in used or eid == publisher},
             mentions=all_mentions,
             events=merged,
             memberships=memberships,

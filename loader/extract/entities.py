@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
-from loader.extract.masking import Replacement, build_views
+from loader.extract.masking import MaskedSentence, Replacement, build_views
 from loader.model import Article, Entity, Located, Mention, Sentence, Spans
-from loader.rules.compiled import MARK_OPEN, NO_ENTITY, AliasEntry, CompiledRules, fold
+from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, NO_ENTITY, POLITY_CODE, AliasEntry, CompiledRules, fold
 
 PRONOUN_WINDOW = 800
 _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
 _GAP_SAME = regex.compile(r"[\s(]*")
+_PLACEHOLDER_CODE = regex.compile(f"{MARK_OPEN}([A-Z])\\d+{MARK_CLOSE}")
 
 
 @dataclass(slots=True)
@@ -138,7 +139,8 @@ class EntityFinder:
             if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
                 continue
             surface = _straight_quotes(text[start:end])
-            valid = tuple(e for e in entries if not e.exact or surface == _straight_quotes(e.alias))
+            valid = tuple(e for e in entries if (not e.exact or surface == _straight_quotes(e.alias)) and (
+                not e.context or self.rules.in_context(e.context, text, folded, start, end)))
             if valid:
                 yield Candidate(start, end, valid)
 
@@ -176,12 +178,16 @@ class EntityFinder:
         for sentence, masked in build_views(sentences, self.replacements(mentions), folded, wanted):
             for compiled in self.rules.applicable("name_patterns", present[sentence.start]):
                 for match in compiled.finditer(masked.text, masked.folded):
-                    self._new_entity(compiled.rule, match, entities, aliases)
+                    self._new_entity(compiled.rule, match, entities, aliases, masked)
         return aliases
 
     def _new_entity(self, rule, match: regex.Match[str], entities: ArticleEntities,
-                    aliases: dict[str, list[AliasEntry]]) -> None:
+                    aliases: dict[str, list[AliasEntry]], masked: MaskedSentence | None = None) -> None:
         name = " ".join(match.group("name").split())
+        if name and MARK_OPEN in name and masked is not None and rule.type == "Organization" and all(
+                code == POLITY_CODE for code in _PLACEHOLDER_CODE.findall(name)):
+            # a country's body by its shape: "the Kenyan Parliament", "Ghana's Ministry of Foreign Affairs"
+            name = " ".join(masked.plain(match.start("name"), match.end("name")).split())
         if not name or MARK_OPEN in name:
             return
         alias = match.group(rule.alias_group) if rule.alias_group else None
@@ -189,6 +195,13 @@ class EntityFinder:
             alias = None
         if alias and rule.check_acronym and not _is_acronym_of(alias, name):
             return
+        if rule.type == "Person" and " " not in name:
+            # "King Salman" after "King Salman bin Abdulaziz Al Saud": the person the article named in full
+            fuller = next((e for e in entities.added.values() if e.kind == "Person" and e.name.startswith(name + " ")),
+                          None)
+            if fuller is not None:
+                aliases.setdefault(fold(name), []).append(AliasEntry(fuller.id, name, False, True, rule.id))
+                return
         person = rule.type == "Person"
         key = name_key(name) if person else ""
         same = entities.person_for(key) if person else None

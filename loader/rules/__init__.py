@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from loader.resources import default_rules_dir
+from loader.rules import cache
 from loader.rules.compiled import CompiledRules
 from loader.rules.ruleset import RuleSet, load_ruleset
 
@@ -14,7 +15,12 @@ __all__ = ["CompiledRules", "RuleSet", "load_rules"]
 
 @lru_cache(maxsize=4)
 def _load(directory: Path) -> CompiledRules:
-    return CompiledRules(load_ruleset(directory))
+    hit = cache.load(directory, cache.content_hash(directory))
+    if hit is not None:
+        return CompiledRules(*hit)
+    compiled = CompiledRules(load_ruleset(directory))
+    cache.save(compiled.ruleset, (compiled.entities, compiled.automaton))
+    return compiled
 
 
 def load_rules(directory: Path | None = None) -> CompiledRules:

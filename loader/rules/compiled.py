@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 import regex
@@ -29,6 +29,7 @@ MARK_CLOSE = "\ue001"
 KIND_CODES = {"Person": "P", "Organization": "O", "Place": "L"}
 POLITY_CODE = "C"
 NO_ENTITY = ""  # the entity id of a non-entity phrase
+ADJECTIVE_RULE = "adjective"  # a country adjective: stands for the place in patterns, names nothing alone
 PROBE_TIMEOUT = 0.5
 # Adversarial texts every pattern must get through quickly: nested quantifiers such as (\w+\s?)+$
 # take exponential time on them, and are refused at load time instead of hanging a run. With
@@ -103,13 +104,15 @@ def _fast_enough(pattern: regex.Pattern[str]) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class AliasEntry:
+class AliasEntry(NamedTuple):
+    """What one gazetteer key stands for (a named tuple: 50,000 of them unpickle fast from the cache)."""
+
     entity_id: str
     alias: str
     exact: bool
     coref: bool
     rule: str = "gazetteer"
+    context: str = ""  # a lexicon word list one of whose words must stand right before the name
 
 
 class WordFinder:
@@ -261,7 +264,8 @@ class KindSpec:
 class CompiledRules:
     """Everything extraction needs, built once per process from a RuleSet."""
 
-    def __init__(self, ruleset: RuleSet):
+    def __init__(self, ruleset: RuleSet, gazetteer: tuple[dict[str, Entity], ahocorasick.Automaton] | None = None):
+        """`gazetteer`: the entities and automaton these rules compiled to before (loader.rules.cache)."""
         self.ruleset = ruleset
         self.content_hash = ruleset.content_hash
         self.problems: list[RuleProblem] = []
@@ -277,8 +281,12 @@ class CompiledRules:
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
         self._start_finders: dict[frozenset[str], WordFinder] = {}
         self.macros = self._expand_macros()
-        self.entities = self._entities()
-        self.automaton = self._automaton()
+        self.context_cues = self._context_cues()
+        if gazetteer is None:
+            self.entities = self._entities()
+            self.automaton = self._automaton()
+        else:
+            self.entities, self.automaton = gazetteer
         doc = ruleset.document
         self.published = self._compile_list("document", doc.published, ("published",))
         self.datelines = self._compile_list("document", doc.datelines, ("datelines",))
@@ -533,6 +541,40 @@ class CompiledRules:
                     f"part_of names unknown entity '{rule.part_of}'", ("part_of",)))
         return entities
 
+    def _context_cues(self) -> dict[str, frozenset[str]]:
+        """The word lists entities name as their `context`, folded; an unknown list is a rule problem."""
+        lists = self.ruleset.lexicon.word_lists
+        out: dict[str, frozenset[str]] = {}
+        for rule in self.ruleset.entities:
+            if rule.context is None or rule.context in out:
+                continue
+            if rule.context not in lists:
+                self.problems.append(self._origin("entities", rule.id).problem(
+                    f"context names unknown word list {rule.context!r}; known: {', '.join(sorted(lists))}",
+                    ("context",)))
+                continue
+            out[rule.context] = frozenset(fold(w) for w in lists[rule.context])
+        return out
+
+    def in_context(self, cues: str, text: str, folded: str, start: int, end: int) -> bool:
+        """A name with a `context` counts right after one of its words ("in Mombasa", not "Jackson said")
+        and not before another capitalised word ("to Victoria Mensah")."""
+        words = self.context_cues.get(cues)
+        if not words:
+            return False
+        i = start
+        while i > 0 and folded[i - 1] in " \t\n":
+            i -= 1
+        j = i
+        while j > 0 and folded[j - 1].isalpha():
+            j -= 1
+        if i == start or j == i or folded[j:i] not in words or (j > 0 and folded[j - 1] in "-'"):
+            return False
+        k = end
+        while k < len(text) and text[k] in " \t":
+            k += 1
+        return not (k > end and k + 1 < len(text) and text[k].isupper() and text[k + 1].islower())
+
     def code_of(self, entity: Entity) -> str:
         if entity.kind == "Place" and entity.schema_class in self.polity_classes:
             return POLITY_CODE
@@ -546,12 +588,15 @@ class CompiledRules:
             names += [(a, False, False) for a in rule.aliases]
             names += [(a, True, False) for a in rule.exact]
             names += [(a, True, True) for a in rule.coref]
-            for alias, exact, coref in names:
+            names += [(a, True, False) for a in rule.adjectives]
+            adjectives = len(names) - len(rule.adjectives)
+            for index, (alias, exact, coref) in enumerate(names):
                 key = fold(alias.strip())
                 if not key.strip():
                     continue
                 is_acronym = sum(c.isupper() for c in alias) >= 2 and not any(c.islower() for c in alias)
-                entry = AliasEntry(rule.id, alias, exact or is_acronym or rule.case_sensitive, coref)
+                entry = AliasEntry(rule.id, alias, exact or is_acronym or rule.case_sensitive, coref,
+                                   ADJECTIVE_RULE if index >= adjectives else "gazetteer", rule.context or "")
                 if not coref:
                     self._check_collision(owners, key, rule)
                 existing = automaton.get(key, None)

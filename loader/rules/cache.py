@@ -1,0 +1,105 @@
+"""The parsed rules and the compiled gazetteer, cached on disk by the rules' content hash.
+
+With the world gazetteer (some 34,000 places) parsing, validating and building the Aho-Corasick
+automaton costs seconds; every `kgloader` run, worker process and test would pay it. The cache
+holds the validated RuleSet, the entities and the automaton, keyed by the rule files' bytes, the
+package version and its build (pure or compiled), so a changed rule file is a miss, never stale.
+Where: `$KGLOADER_CACHE_DIR`, else `$XDG_CACHE_HOME/kgloader`, else `~/.cache/kgloader`;
+`KGLOADER_CACHE_DIR=off` turns it off. A cache that cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from loader.model import Entity
+from loader.rules.ruleset import RuleSet, rule_files
+
+log = logging.getLogger(__name__)
+KEEP = 8  # cache files kept: a few rule sets (shipped, a test's, a benchmark's) without growing forever
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    env = os.environ.get("KGLOADER_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kgloader"
+
+
+def content_hash(directory: Path) -> str:
+    """The same digest as `load_ruleset` computes: every rule file's relative path and bytes."""
+    digest = hashlib.sha256()
+    for path in rule_files(directory):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _path(folder: Path, rules_hash: str) -> Path:
+    from loader import __version__, build
+
+    key = hashlib.sha256(f"{FORMAT}\0{__version__}\0{build()}\0{sys.version}\0{rules_hash}".encode()).hexdigest()
+    return folder / f"rules-{key[:40]}.pickle"
+
+
+def load(directory: Path, rules_hash: str) -> tuple[RuleSet, tuple[dict[str, Entity], Any]] | None:
+    """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = _path(folder, rules_hash)
+    try:
+        with path.open("rb") as handle:
+            ruleset, gazetteer = pickle.load(handle)
+        os.utime(path)  # recently used: kept by the pruning
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or foreign file: rebuild
+        log.debug("rules cache %s unreadable: %s", path, exc)
+        return None
+    if not isinstance(ruleset, RuleSet) or ruleset.content_hash != rules_hash:
+        return None
+    entities, automaton = gazetteer
+    gazetteer = ({e[0]: Entity(*e) for e in entities}, automaton)
+    if ruleset.directory != directory:  # the same rules copied elsewhere: errors name this copy
+        old = ruleset.directory
+        ruleset.files = [directory / p.relative_to(old) for p in ruleset.files]
+        ruleset.origins = {k: replace(o, path=directory / o.path.relative_to(old)) for k, o in ruleset.origins.items()}
+        ruleset.directory = directory
+    return ruleset, gazetteer
+
+
+def save(ruleset: RuleSet, gazetteer: tuple[dict[str, Entity], Any]) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    entities, automaton = gazetteer
+    # entities as tuples: a slotted dataclass unpickles through Python code, ten times slower
+    compact = ([(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in entities.values()], automaton)
+    path = _path(folder, ruleset.content_hash)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".rules-", delete=False) as handle:
+            pickle.dump((ruleset, compact), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+        _prune(folder)
+    except Exception as exc:  # read-only home, objects that do not pickle: run without the cache
+        log.debug("rules cache %s not written: %s", path, exc)
+        with_name = locals().get("handle")
+        if with_name is not None:
+            Path(with_name.name).unlink(missing_ok=True)
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)
