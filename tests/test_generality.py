@@ -175,3 +175,9 @@ def test_honorific_and_first_name_after_the_full_name(extract_text) -> None:
 def test_a_ministers_portfolio_is_not_part_of_the_name(extract_text) -> None:
     facts = extract_text("News\n\nMinister of State for Foreign Affairs Nadia Karimi arrived.\n")
     assert "Nadia Karimi" in persons(facts)
+
+
+def test_a_nationality_is_not_a_position(extract_text) -> None:
+    facts = extract_text("News\n\nHis predecessor was the Italian diplomat, Marco Bellini, who left in May.\n")
+    assert "Marco Bellini" in persons(facts)
+    assert not facts.memberships
