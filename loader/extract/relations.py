@@ -97,7 +97,9 @@ class RelationFinder:
                 for match in compiled.finditer(masked.text, masked.folded):
                     membership = self._membership(compiled, match, masked, sentence)
                     if membership:
-                        found.append((membership, *masked.abs_span(match.start(), match.end())))
+                        # the membership's span: the `at` group where a rule names it, else the match
+                        span = match.span("at") if "at" in match.groupdict() else match.span()
+                        found.append((membership, *masked.abs_span(*span)))
         return found
 
     def _membership(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,

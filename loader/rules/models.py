@@ -77,7 +77,8 @@ class NamePatternRule(SentenceRule):
 
 
 class MembershipRule(SentenceRule):
-    """Person holds a role in an organisation; groups: person, org, title, optional unit."""
+    """Person holds a role in an organisation; groups: person, org, title, optional unit, and optional `at`:
+    the part of the match that names the person (what the event rules see in its place; default: the match)."""
 
     required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"person", "org", "title"}),)
 
