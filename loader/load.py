@@ -126,8 +126,10 @@ class Loader:
         manifest = self.writer.manifest()
         files = expand_paths(paths)
         rdf_files = [path for path in files if is_rdf_file(path)]  # RDF files are sources too (loader/sources.py)
-        todo, stamps = self._plan([path for path in files if not is_rdf_file(path)], manifest, report)
-        rdf_todo = self._plan_rdf(rdf_files, manifest, stamps, report)
+        stamps: dict[str, dict[str, str]] = {}
+        todo = self._plan([path for path in files if not is_rdf_file(path)], manifest, report, stamps,
+                          self._article_stamp)
+        rdf_todo = self._plan(rdf_files, manifest, report, stamps, self._rdf_stamp)
         batch: list[ArticleRows] = []
         rows_in_batch = 0
         for rows in self._rows(todo, report, on_article):
@@ -151,32 +153,10 @@ class Loader:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _plan(self, files: list[Path], manifest: dict[str, dict[str, object]],
-              report: LoadReport) -> tuple[list[Path], dict[str, dict[str, str]]]:
-        todo: list[Path] = []
-        stamps: dict[str, dict[str, str]] = {}
-        for path in files:
-            report.seen += 1
-            if path.name in stamps:
-                report.skipped.append({"path": str(path), "reason": f"same file name as {stamps[path.name]['source']}"})
-                continue
-            try:
-                digest = file_hash(path)
-            except OSError as exc:
-                report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
-                continue
-            stamp = f"sha256:{digest}|rules:{self.rules.content_hash[:16]}"
-            stamps[path.name] = {"stamp": stamp, "source": str(path)}
-            known = manifest.get(path.name)
-            if known and known.get("stamp") == stamp and not self.options.force:
-                report.unchanged += 1
-                continue
-            todo.append(path)
-        return todo, stamps
-
-    def _plan_rdf(self, files: list[Path], manifest: dict[str, dict[str, object]],
-                  stamps: dict[str, dict[str, str]], report: LoadReport) -> list[Path]:
-        """As _plan, for RDF files: their stamp is their content hash (the rules do not read them)."""
+    def _plan(self, files: list[Path], manifest: dict[str, dict[str, object]], report: LoadReport,
+              stamps: dict[str, dict[str, str]], stamp_of: Callable[[Path], str]) -> list[Path]:
+        """The files to (re)load: those whose stamp (`stamp_of`, from their content) differs from the
+        manifest's. A second file of one name is skipped; `stamps` collects the stamps read."""
         todo: list[Path] = []
         for path in files:
             report.seen += 1
@@ -184,11 +164,10 @@ class Loader:
                 report.skipped.append({"path": str(path), "reason": f"same file name as {stamps[path.name]['source']}"})
                 continue
             try:
-                digest = sources.stream_hash(path)
+                stamp = stamp_of(path)
             except OSError as exc:
                 report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
                 continue
-            stamp = f"sha256:{digest}|rdf"
             stamps[path.name] = {"stamp": stamp, "source": str(path)}
             known = manifest.get(path.name)
             if known and known.get("stamp") == stamp and not self.options.force:
@@ -196,6 +175,15 @@ class Loader:
                 continue
             todo.append(path)
         return todo
+
+    def _article_stamp(self, path: Path) -> str:
+        """An article's stamp: its content and the rules that read it (changed rules re-extract)."""
+        return f"sha256:{file_hash(path)}|rules:{self.rules.content_hash[:16]}"
+
+    @staticmethod
+    def _rdf_stamp(path: Path) -> str:
+        """An RDF file's stamp: its content only (the rules do not read it)."""
+        return f"sha256:{sources.stream_hash(path)}|rdf"
 
     def _load_rdf(self, todo: list[Path], manifest: dict[str, dict[str, object]], stamps: dict[str, dict[str, str]],
                   report: LoadReport, on_article: Callable[[], None] | None,
