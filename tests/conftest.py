@@ -115,3 +115,12 @@ def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("corpus") / "articles"
     write_corpus(folder, 1.5, person_names(300))
     return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_nq(tmp_path_factory) -> Path:
+    """`kgloader extract`'s output for the five sample articles (N-Quads)."""
+    out = tmp_path_factory.mktemp("extracted") / "seeds.nq"
+    run = kgloader("extract", str(SEEDS), "-o", str(out), "-q")
+    assert run.returncode == 0, run.stderr
+    return out

@@ -63,12 +63,6 @@ def load(graph: Graph, *paths: Path) -> object:
     return Loader(graph.store, LoadOptions()).load([str(p) for p in paths])
 
 
-@pytest.fixture(scope="module")
-def seeds_nq(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("extracted") / "seeds.nq"
-    run = kgloader("extract", str(SEEDS), "-o", str(out), "-q")
-    assert run.returncode == 0, run.stderr
-    return out
 
 
 def test_extract_output_loaded_then_exported_is_isomorphic(graph: Graph, seeds_nq: Path, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import SEEDS, Graph, kgloader
 
 from loader.graph import cypher
@@ -36,13 +35,6 @@ def load(graph: Graph, *paths: Path, **options: Any) -> Any:
     return Loader(graph.store, LoadOptions(**options)).load([str(p) for p in paths])
 
 
-@pytest.fixture(scope="module")
-def seeds_nq(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`kgloader extract`'s output for the five sample articles."""
-    out = tmp_path_factory.mktemp("extracted") / "seeds.nq"
-    run = kgloader("extract", str(SEEDS), "-o", str(out), "-q")
-    assert run.returncode == 0, run.stderr
-    return out
 
 
 def test_extract_output_loads_as_the_articles_do(graph: Graph, seeds_nq: Path, tmp_path: Path) -> None:
