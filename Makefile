@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kgloader
 SOURCES := pyproject.toml $(shell find loader schema cypher -type f -not -name '*.so' -not -name '*.pyc')
 
-.PHONY: setup test lint demo clean bench browser eval
+.PHONY: setup test lint demo clean bench browser eval java neo4j
 
 setup: $(VENV)/.installed
 
@@ -38,9 +38,26 @@ lint: setup
 	$(VENV)/bin/ruff check loader tests benchmarks scripts
 	$(VENV)/bin/mypy --config-file mypy-lint.ini loader
 
-# pytest (not python -m pytest) keeps the source tree off sys.path: the installed package is tested
-test: setup lint browser
+# pytest (not python -m pytest) keeps the source tree off sys.path: the installed package is tested.
+# Every graph test runs on the embedded graph and on a stock Neo4j 5.26 the session starts (tests/neo4j/).
+test: setup lint browser java
 	$(VENV)/bin/pytest -q
+
+# Neo4j for the tests comes from Maven Central (tests/neo4j/pom.xml) and runs on Java 17: Debian's
+# packages, installed when missing (as root, as on CI); elsewhere install them yourself. Without them
+# the Neo4j half of the tests is reported as not run (CI, with KGLOADER_REQUIRE_NEO4J=1, fails).
+java:
+	@{ command -v java && command -v javac && command -v mvn; } >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >/dev/null; } || \
+	  echo "warning: Java 17 and Maven are not installed (apt-get install default-jdk-headless maven);" \
+	       "the tests on Neo4j will not run"
+
+# The same Neo4j in the foreground, to explore without Docker: prints its Bolt and Browser addresses and
+# the password (generated, or NEO4J_PASSWORD); data kept in NEO4J_DATA. Ctrl-C stops it.
+NEO4J_DATA ?= .neo4j
+neo4j: java
+	$(PYTHON) tests/neo4j_server.py --home $(NEO4J_DATA)
 
 # The view test looks at the page in headless Chromium: Debian's package, installed when missing
 # (as root, as on CI); elsewhere install it yourself (apt-get install chromium).
@@ -70,5 +87,5 @@ bench: setup
 	$(PY) benchmarks/bench_extract.py
 
 clean:
-	rm -rf $(VENV) out .kgloader .pytest_cache build
+	rm -rf $(VENV) out .kgloader .pytest_cache build tests/neo4j/target
 	find loader -name '*.so' -delete; rm -f ./*__mypyc.*.so

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import redis
 import yaml
-from conftest import EXAMPLES, ROOT, Graph, kgloader
+from conftest import EXAMPLES, ROOT, Graph, Neo4jEndpoint, kgloader, start_neo4j
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loader.errors import RuleError
+from loader.graph import cypher
 from loader.graph.mapping import load_mapping
 from loader.load import open_store
 from loader.rules.compiled import CompiledRules
@@ -208,3 +209,51 @@ def test_embedded_server_killed_mid_load(tmp_path: Path, corpus: Path) -> None:
             repair = kgloader("load", str(corpus), *graph.cli, env=env)
             assert repair.returncode == 0, repair.stderr
             assert graph.state() == reference.state()
+
+
+# -- the Neo4j server dies mid-load ------------------------------------------------------------------
+def test_neo4j_server_killed_mid_load(tmp_path: Path, corpus: Path, neo4j_endpoint: Neo4jEndpoint) -> None:
+    """SIGKILL Neo4j mid-load: the load stops with exit 3 and one clear line, every article is whole or
+    absent, and once the server is started again on its data the next run leaves the clean graph."""
+    home = tmp_path / "neo4j"
+    server = start_neo4j(home)
+    endpoint = Neo4jEndpoint(server.bolt, server.user, server.password)
+    try:
+        with endpoint.open() as store:
+            load = subprocess.Popen([sys.executable, "-m", "loader", "load", str(corpus), *endpoint.cli(),
+                                     "--batch-size", "300", "--jobs", "1"], env=endpoint.env(),
+                                    stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 120
+            while len(store.read(LOADED)) < 20 and time.monotonic() < deadline and load.poll() is None:
+                time.sleep(0.05)
+            assert load.poll() is None, "the load ended before the server could be killed"
+            server.kill()
+        _, stderr = load.communicate(timeout=300)
+        assert load.returncode == 3, stderr
+        lines = stderr.strip().splitlines()
+        # the driver's retries, one line each, then one error line: no traceback, no multi-line record
+        retried = ("INFO: ", "WARNING: Transaction failed and will be retried")
+        assert all(line.startswith(retried) for line in lines[:-1]), lines
+        assert lines[-1].startswith(f"error: lost Neo4j at {server.bolt} (database neo4j)"), lines[-1]
+
+        server = start_neo4j(home, server.password, server.ports)  # the same data, the same address
+        with endpoint.open() as store:
+            graph = Graph(store, endpoint.cli(), endpoint.env())
+            loaded = {row["article"] for row in store.read(LOADED)}
+            supported = {row["article"]: row["n"] for row in store.read(PER_ARTICLE)}
+            assert 20 <= len(loaded) < len(list(corpus.iterdir()))
+            assert set(supported) <= loaded, "an article is in the graph without its load stamp: half written"
+            repair = kgloader("load", str(corpus), *graph.cli, env=graph.env)
+            assert repair.returncode == 0, repair.stderr + server.log_tail()
+            repaired = graph.state()
+    finally:
+        server.stop()
+
+    with neo4j_endpoint.open() as reference_store:  # an uninterrupted load, on the session's Neo4j
+        reference_store.write([(cypher.DELETE_ALL, {})])
+        clean = kgloader("load", str(corpus), *neo4j_endpoint.cli(), env=neo4j_endpoint.env())
+        assert clean.returncode == 0, clean.stderr
+        expected = {row["article"]: row["n"] for row in reference_store.read(PER_ARTICLE)}
+        for article in loaded:
+            assert supported[article] == expected[article], article
+        assert Graph(reference_store, [], {}).state() == repaired

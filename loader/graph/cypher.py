@@ -21,17 +21,19 @@ def q(name: str) -> str:
 
 @dataclass(frozen=True)
 class Dialect:
-    name: str
+    """What a store's Cypher can say, as abilities (never "which product is this")."""
+
     temporal: dict[str, str | None]
+    # CREATE CONSTRAINT/INDEX name IF NOT EXISTS, uniqueness as Cypher DDL (Neo4j 5); otherwise plain
+    # CREATE INDEX (an existing one is an error the store ignores) and a uniqueness command of the store's own
+    named_schema: bool
 
     def schema_statements(self, resource: str, indexed: list[tuple[str, str]]) -> list[str]:
-        if self.name == "neo4j":
+        if self.named_schema:
             out = [f"CREATE CONSTRAINT kg_resource_uri IF NOT EXISTS FOR (n:{q(resource)}) REQUIRE n.uri IS UNIQUE"]
             out += [f"CREATE INDEX kg_{label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{q(label)}) ON (n.{q(prop)})"
                     for label, prop in indexed]
             return out
-        # FalkorDB: indexes have no IF NOT EXISTS (an existing one is an error the store ignores);
-        # the uniqueness constraint is a command of its own, made by the store.
         return [f"CREATE INDEX FOR (n:{q(resource)}) ON (n.uri)"] + [
             f"CREATE INDEX FOR (n:{q(label)}) ON (n.{q(prop)})" for label, prop in indexed]
 
@@ -41,9 +43,9 @@ class Dialect:
         return f"{target}({value})" if target else value
 
 
-NEO4J = Dialect("neo4j", {"date": "date", "localdatetime": "localdatetime", "datetime": "datetime"})
+NEO4J = Dialect({"date": "date", "localdatetime": "localdatetime", "datetime": "datetime"}, named_schema=True)
 # FalkorDB has date() and localdatetime() but no zoned datetime(): zoned values stay ISO strings.
-FALKORDB = Dialect("falkordb", {"date": "date", "localdatetime": "localdatetime", "datetime": None})
+FALKORDB = Dialect({"date": "date", "localdatetime": "localdatetime", "datetime": None}, named_schema=False)
 
 
 def _add_provenance(var: str, prov: str) -> str:

@@ -3,30 +3,51 @@
 A batch of statements runs inside one `session.execute_write` transaction function, so it
 commits completely or not at all; the driver retries it on transient errors and routing
 changes (neo4j:// cluster URIs). Reads go through `driver.execute_query` routed to readers.
+A server still unreachable after the driver's retries is GraphUnavailable: the run stops
+there (exit 3) instead of failing batch after batch; what was committed stays, and the next
+run loads the rest. The server sends no notifications: the driver would log each as a
+multi-line INFO record, and kgloader's statements are fixed and checked by its tests.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 
 from loader.errors import GraphUnavailable, LoadFailed
 from loader.graph.cypher import NEO4J
 from loader.graph.store import GraphStore, Statement
 
 
+class _OneLine(logging.Filter):
+    """The driver's retry warnings on one line each (its connection errors span several)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = " ".join(record.getMessage().split()), ()
+        return True
+
+
+# The driver's connection internals log a lost server as ERROR records of their own; kgloader reports the
+# outcome itself, once (GraphUnavailable, exit 3). Its transaction retries stay visible, one line each.
+logging.getLogger("neo4j.io").setLevel(logging.CRITICAL)
+logging.getLogger("neo4j.pool").setLevel(logging.CRITICAL)
+logging.getLogger("neo4j.session").addFilter(_OneLine())
+
+
 class Neo4jStore(GraphStore):
     dialect = NEO4J
+    rolls_back = True
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j"):
         # the description names the server and database, never the password
         self.description = f"Neo4j at {uri} (database {database})"
         self.database = database
         try:
-            self.driver = GraphDatabase.driver(uri, auth=(user, password))
+            self.driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
             self.driver.verify_connectivity()
         except AuthError as exc:
             raise GraphUnavailable(f"cannot log in to {self.description} as {user!r}: {exc.message}") from exc
@@ -61,18 +82,26 @@ class Neo4jStore(GraphStore):
                                      bookmark_manager=self.driver.execute_query_bookmark_manager) as session:
                 session.execute_write(work)
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise LoadFailed(f"lost {self.description} during a write (nothing committed): {_message(exc)}") from exc
+            raise GraphUnavailable(f"lost {self.description} during a write (the batch in flight was not committed; "
+                                   f"the next run loads the rest): {_message(exc)}") from exc
+        except IncompleteCommit as exc:
+            raise GraphUnavailable(f"lost {self.description} while committing a batch (committed or not, each "
+                                   f"article in it is whole; the next run loads the rest): {_message(exc)}") from exc
         except Neo4jError as exc:
             raise LoadFailed(f"write to {self.description} failed (nothing committed): {_message(exc)}") from exc
 
     def ensure_schema(self, statements: list[str], resource: str) -> None:
         # schema commands may not share a transaction with writes: each runs on its own
-        for statement in statements:
-            self.driver.execute_query(statement, database_=self.database)
+        try:
+            for statement in statements:
+                self.driver.execute_query(statement, database_=self.database)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise GraphUnavailable(f"lost {self.description}: {_message(exc)}") from exc
 
 
 def _message(exc: Exception) -> str:
-    return getattr(exc, "message", None) or str(exc)
+    """The driver's message on one line (its connection errors span several)."""
+    return " ".join(str(getattr(exc, "message", None) or exc).split())
 
 
 def _plain(value: Any) -> Any:

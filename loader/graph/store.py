@@ -28,6 +28,9 @@ class GraphStore(ABC):
 
     dialect: cypher.Dialect
     description: str
+    # a write unit that fails leaves nothing behind (a transaction rolled back); a store without this
+    # ability may have applied part of it, which the writer then withdraws
+    rolls_back: bool = False
 
     @abstractmethod
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -119,7 +122,7 @@ class GraphWriter:
     def _withdraw_after_failure(self, identifiers: list[str]) -> None:
         """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again,
         so that each article is either fully loaded or absent (and reloaded by the next run)."""
-        if self.store.dialect.name == "neo4j":
+        if self.store.rolls_back:
             return
         with contextlib.suppress(Exception):  # the original error is the one to report
             self.delete(identifiers)
