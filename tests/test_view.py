@@ -208,7 +208,9 @@ def test_every_caption_stays_readable_on_a_large_result(loaded: Graph, tmp_path:
     page_file, out = view(loaded, tmp_path, "explain")
     assert int(out.split(": ")[1].split()[0]) > 150
     with opened(page_file) as page:
-        captions = assert_readable(page, {"Ali Khamenei", "Hamas"})
+        # which of two colliding captions stays depends on the engine's row order (the layout's input):
+        # the most connected entity is drawn on both engines, and most captions are
+        captions = assert_readable(page, {"Ali Khamenei"})
         assert len(captions) > 60
         screenshot(page, "explain-all")
 
