@@ -120,8 +120,9 @@ def load_style(path: Path | None = None) -> dict[str, GrassRule]:
     text = (path or data_dir("cypher") / "browser.grass").read_text(encoding="utf-8")
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     rules: dict[str, GrassRule] = {}
-    for selector, body in re.findall(r"([\w.]+)\s*\{([^}]*)\}", text):
-        props = dict(re.findall(r"([\w-]+)\s*:\s*([^;]+);", body))
+    # a body runs to its closing brace; braces inside quoted values ("{name}") do not close it
+    for selector, body in re.findall(r'([\w.]+)\s*\{((?:[^{}"]|"[^"]*")*)\}', text):
+        props = dict(re.findall(r'([\w-]+)\s*:\s*("[^"]*"|[^;"]+)\s*(?:;|$)', body.strip()))
         kind, _, label = selector.partition(".")
         key = label if kind == "node" else f"<{label}>"
         caption = re.fullmatch(r'"\{(\w+)\}"', props.get("caption", "").strip())
@@ -173,7 +174,11 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
         for rel in row.get("rels") or []:
             if isinstance(rel, dict) and "_id" in rel:
                 links.setdefault(rel["_id"], rel)
-    links = {k: r for k, r in links.items() if r["_start"] in found and r["_end"] in found}
+    # drawn in IRI order, so that the engine's row order cannot change the picture
+    found = dict(sorted(found.items(), key=lambda item: (str(item[1].get("uri", "")), str(item[0]))))
+    order = {node_id: rank for rank, node_id in enumerate(found)}
+    links = dict(sorted(((k, r) for k, r in links.items() if r["_start"] in found and r["_end"] in found),
+                        key=lambda item: (order[item[1]["_start"]], order[item[1]["_end"]], item[1]["_type"])))
     uris = [n["uri"] for n in found.values() if n.get("uri")]
     evidence = _grouped(store.read(cypher.VIEW_EVIDENCE, {"uris": uris}))
     places = _grouped(store.read(cypher.VIEW_PLACES, {"uris": uris}))
@@ -190,7 +195,8 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
         label = display_label(labels, style)
         rule = style.get(label) or style.get("") or GrassRule("#A5ABB6", "#9AA1AC", 40, "")
         colour = rule.colour if label in style else kind_colour.get(label, rule.colour)
-        caption_key = date_of.get(label) or rule.caption
+        # an unstyled label falls back to the plain `node` rule's caption (the IRI): names read better
+        caption_key = date_of.get(label) or (rule.caption if label in style else "")
         uri = node.get("uri", "")
         full = _caption(node, caption_key, label, roles.get(uri))
         counts[label] += 1

@@ -181,10 +181,15 @@ def test_timeline_places_events_in_date_order(loaded: Graph, tmp_path: Path) -> 
     with opened(page_file) as page:
         captions = assert_readable(page, {"2021-05-22", "2023-06-19", "2024-03-03", "Ismail Haniyeh", "Samir Haddad"})
         assert_legend(page, {"Meeting", "Message", "Person"})
+        assert captions
+        # each dated event's node (its caption may sit beside it), by the date it is captioned with
+        nodes = page.evaluate("""() => [...document.querySelectorAll('svg text.caption')]
+            .filter(t => t.textContent.startsWith('20'))
+            .map(t => { const r = document.querySelector(`g.node[data-id="${t.dataset.id}"]`).getBoundingClientRect();
+                        return [t.textContent, r.x + r.width / 2]; })""")
         where: dict[str, list[float]] = {}
-        for c in captions:
-            if c["text"][:2] == "20":  # a date
-                where.setdefault(c["text"], []).append(c["x"] + c["width"] / 2)
+        for text, x in nodes:
+            where.setdefault(text, []).append(x)
         by_date = [sum(xs) / len(xs) for _, xs in sorted(where.items())]
         assert len(by_date) >= 6 and by_date == sorted(by_date), sorted(where.items())
         details = click_caption(page, "2024-03-03")
@@ -263,6 +268,9 @@ def test_browser_style_is_in_step_with_the_labels() -> None:
         assert label in style, f"browser.grass has no node.{label}"
     for spec in rules.kinds.values():
         assert style[spec.kind.label].colour.lower() == spec.kind.colour.lower(), spec.kind.label
+    # captions read from the file as Browser reads them: `caption: "{name}"` names the property
+    assert {style[label].caption for label in ("Person", "Organization", "City", "Country")} == {"name"}
+    assert style["NewsArticle"].caption == "headline" and style[""].caption == "uri"
     for rel_type in ("ATTENDEE", "SENDER", "RECIPIENT", "LOCATION", "AUTHOR", "MEMBER", "ORGANIZATION",
                      "MENTIONS", "EVIDENCE", "IN_ARTICLE", "IN_REPLY_TO", "REFERS_TO"):
         assert f"<{rel_type}>" in style, rel_type

@@ -110,13 +110,18 @@
   }
 
   let scale = 1;
+  // a caption sits below its node, or above, right or left of it where below would cover another caption
+  const gap = (n) => n.radius * (n.shape === "event" ? 1.3 : 1) + 2;
+  const SIDES = ["below", "above", "right", "left"];
+  const captionX = (n, s) => n.x + (n.side === "right" ? 1 : n.side === "left" ? -1 : 0) * (gap(n) + n.width * s / 2 + 2);
+  const captionY = (n, s) => n.y + (n.side === "above" ? -gap(n) - FONT * s * 0.3
+    : n.side === "right" || n.side === "left" ? FONT * s * 0.35 : gap(n) + FONT * s);
   function place() {
     const s = Math.max(1, 1 / scale);  // captions keep their size on screen when zoomed out
     linkPaths.each(function (l) { end(d3.select(this), l); });
     linkHits.each(function (l) { end(d3.select(this), l); });
     nodeGroups.attr("transform", (n) => `translate(${n.x},${n.y})`);
-    captions.attr("x", (n) => n.x).attr("y", (n) => n.y + n.radius * (n.shape === "event" ? 1.3 : 1) + 2 + FONT * s)
-      .style("font-size", `${FONT * s}px`);
+    captions.attr("x", (n) => captionX(n, s)).attr("y", (n) => captionY(n, s)).style("font-size", `${FONT * s}px`);
     relCaptions.attr("x", (l) => (l.source.x + l.target.x) / 2).attr("y", (l) => (l.source.y + l.target.y) / 2)
       .style("font-size", `${REL_FONT * s}px`);
   }
@@ -127,10 +132,11 @@
       .attr("x2", l.target.x - (dx / len) * pad).attr("y2", l.target.y - (dy / len) * pad);
   }
 
-  // captions that would overlap are left out, the most telling first (selected, entities, articles,
-  // events, evidence; within each the best connected): every caption shown can be read
-  const rank = {entity: 0, article: 1, event: 2, evidence: 3};
-  const order = nodes.slice().sort((a, b) => rank[a.shape] - rank[b.shape] ||
+  // captions that would overlap are left out, the most telling first (selected, entities, the positions
+  // they hold, articles, events, evidence; within each the best connected): every caption shown can be read
+  const rank = {entity: 0, position: 1, article: 2, event: 3, evidence: 4};
+  const rankOf = (n) => rank[n.label === "Membership" ? "position" : n.shape];
+  const order = nodes.slice().sort((a, b) => rankOf(a) - rankOf(b) ||
     neighbours.get(b.id).size - neighbours.get(a.id).size || a.caption.localeCompare(b.caption));
   let current = d3.zoomIdentity;
   let focus = null;
@@ -139,12 +145,17 @@
     const first = focus ? order.filter((n) => focus.has(n.id)).concat(order.filter((n) => !focus.has(n.id))) : order;
     first.forEach((n) => {
       const w = n.width * grow + 4, h = FONT * grow * 1.25;
-      const x = t.applyX(n.x) - w / 2, y = t.applyY(n.y) + (n.radius * (n.shape === "event" ? 1.3 : 1) + 2) * t.k;
-      const free = !taken.some((r) => x < r[0] + r[2] && r[0] < x + w && y < r[1] + r[3] && r[1] < y + h);
-      n.shown = free;
-      if (free) taken.push([x, y, w, h]);
+      const cx = t.applyX(n.x), cy = t.applyY(n.y), off = gap(n) * t.k;
+      const boxes = {below: [cx - w / 2, cy + off], above: [cx - w / 2, cy - off - h],
+                     right: [cx + off, cy - h / 2], left: [cx - off - w, cy - h / 2]};
+      const free = ([x, y]) => !taken.some((r) => x < r[0] + r[2] && r[0] < x + w && y < r[1] + r[3] && r[1] < y + h);
+      n.side = SIDES.find((side) => free(boxes[side]));
+      n.shown = n.side !== undefined;
+      if (n.shown) taken.push([...boxes[n.side], w, h]);
     });
-    captions.attr("display", (n) => (n.shown ? null : "none"));
+    const s = Math.max(1, 1 / scale);
+    captions.attr("display", (n) => (n.shown ? null : "none"))
+      .attr("x", (n) => captionX(n, s)).attr("y", (n) => captionY(n, s));
     const few = links.length <= 60 || t.k >= 1.5;
     links.forEach((l) => {
       l.shown = false;
