@@ -403,7 +403,7 @@ def rules_check(directory: Path | None) -> None:
     ruleset = compiled.ruleset
     examples = sum(len(rule.examples) for section in EXAMPLE_SECTIONS
                    for rule in getattr(ruleset, section))
-    click.echo(f"rules ok: {len(ruleset.files)} files, {len(ruleset.entities)} entities, "
+    click.echo(f"rules ok: {len(ruleset.files)} files, {len(compiled.entities)} entities, "
                f"{len(ruleset.name_patterns)} name patterns, {len(ruleset.memberships)} membership rules, "
                f"{len(compiled.kinds)} event kinds ({', '.join(compiled.kinds)}), {len(ruleset.events)} event rules, "
                f"{examples} examples pass, hash {compiled.content_hash[:12]}")

@@ -105,9 +105,9 @@ def test_starts_with_tries_the_pattern_only_where_a_word_begins() -> None:
     text = "The deputy head Ali met head Omar, the co-head Zed and the Ahead Group; Deputy Head Sami too."
     plain = [m.span() for m in pattern.finditer(text)]
     assert len(plain) == 3
-    hinted = Compiled(None, pattern, frozenset(), WordFinder(["deputy", "head"]))
+    hinted = Compiled(None, pattern.pattern, frozenset(), WordFinder(["deputy", "head"]))
     assert [m.span() for m in hinted.finditer(text, fold(text))] == plain
-    partial = Compiled(None, pattern, frozenset(), WordFinder(["deputy"]))
+    partial = Compiled(None, pattern.pattern, frozenset(), WordFinder(["deputy"]))
     assert [m.group("name") for m in partial.finditer(text, fold(text))] == ["Ali", "Sami"]
 
 

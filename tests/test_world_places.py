@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from loader.documents import parse_article
+from loader.extract import Extractor
 from loader.model import Facts
 from loader.resources import default_rules_dir, schema_file
 from loader.rules import cache
@@ -176,12 +178,20 @@ def test_rules_cache_is_used_and_follows_the_rules(tmp_path: Path, monkeypatch: 
     first = cache.content_hash(rules_dir)
     assert cache.load(rules_dir, first) is None
     compiled = CompiledRules(__import__("loader.rules.ruleset", fromlist=["load_ruleset"]).load_ruleset(rules_dir))
-    cache.save(compiled.ruleset, (compiled.entities, compiled.automaton))
+    cache.save(compiled)
     hit = cache.load(rules_dir, first)
     assert hit is not None
-    ruleset, (entities, automaton) = hit
-    assert entities == compiled.entities and len(automaton) == len(compiled.automaton)
-    assert CompiledRules(ruleset, (entities, automaton)).automaton.get("nairobi", None) is not None
+    ruleset, gazetteer = hit
+    assert gazetteer.entities == compiled.entities and len(gazetteer.automaton) == len(compiled.automaton)
+    assert gazetteer.person_names == compiled.person_names and gazetteer.context_cues == compiled.context_cues
+    # the cached rule set holds its entity rules compiled only, and its patterns compile when first used
+    assert ruleset.entities == [] and ruleset.entities_compiled_only == len(compiled.ruleset.entities)
+    cached = CompiledRules(ruleset, gazetteer)
+    assert cached.automaton.get("nairobi", None) is not None
+    assert all(rule._regex is None for rule in cached.events)
+    text = "Kenyan President Kofi Mensah met Foreign Minister Ana Gomes in Nairobi on Monday.\n"
+    article = parse_article("a.txt", "a.txt", text.encode(), compiled)
+    assert Extractor(cached).extract(article) == Extractor(compiled).extract(article)
     # a changed rule file is a miss, never a stale hit
     (rules_dir / "gazetteer" / "local.yaml").write_text(
         "entities:\n  - {id: kibera, type: Place, schema_class: Place, name: Kibera}\n", encoding="utf-8")

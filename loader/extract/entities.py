@@ -386,11 +386,10 @@ def _choose(entries: Iterable[AliasEntry], seen: dict[str, int]) -> AliasEntry |
 def _person_keys(rules: CompiledRules) -> dict[str, str]:
     """name_key of every gazetteer person's name and aliases (a key two persons share names neither)."""
     owners: dict[str, set[str]] = {}
-    for rule in rules.ruleset.entities:
-        if rule.type == "Person":
-            for name in (rule.name, *rule.aliases, *rule.exact):
-                if " " in name.strip():
-                    owners.setdefault(name_key(name), set()).add(rule.id)
+    for entity_id, names in rules.person_names.items():
+        for name in names:
+            if " " in name.strip():
+                owners.setdefault(name_key(name), set()).add(entity_id)
     return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}
 
 

@@ -19,7 +19,7 @@ def _load(directory: Path) -> CompiledRules:
     if hit is not None:
         return CompiledRules(*hit)
     compiled = CompiledRules(load_ruleset(directory))
-    cache.save(compiled.ruleset, (compiled.entities, compiled.automaton))
+    cache.save(compiled)
     return compiled
 
 

@@ -18,14 +18,14 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from loader.model import Entity
+from loader.rules.compiled import CompiledRules, Gazetteer
 from loader.rules.ruleset import RuleSet, rule_files
 
 log = logging.getLogger(__name__)
 KEEP = 8  # cache files kept: a few rule sets (shipped, a test's, a benchmark's) without growing forever
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -51,15 +51,16 @@ def _path(folder: Path, rules_hash: str) -> Path:
     return folder / f"rules-{key[:40]}.pickle"
 
 
-def load(directory: Path, rules_hash: str) -> tuple[RuleSet, tuple[dict[str, Entity], Any]] | None:
-    """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss."""
+def load(directory: Path, rules_hash: str) -> tuple[RuleSet, Gazetteer] | None:
+    """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss.
+    The ruleset comes without its entity rules (`entities_compiled_only`): the gazetteer holds them."""
     folder = cache_dir()
     if folder is None:
         return None
     path = _path(folder, rules_hash)
     try:
         with path.open("rb") as handle:
-            ruleset, gazetteer = pickle.load(handle)
+            ruleset, (entities, automaton, cues, persons) = pickle.load(handle)
         os.utime(path)  # recently used: kept by the pruning
     except FileNotFoundError:
         return None
@@ -68,8 +69,7 @@ def load(directory: Path, rules_hash: str) -> tuple[RuleSet, tuple[dict[str, Ent
         return None
     if not isinstance(ruleset, RuleSet) or ruleset.content_hash != rules_hash:
         return None
-    entities, automaton = gazetteer
-    gazetteer = ({e[0]: Entity(*e) for e in entities}, automaton)
+    gazetteer = Gazetteer({e[0]: Entity(*e) for e in entities}, automaton, cues, persons)
     if ruleset.directory != directory:  # the same rules copied elsewhere: errors name this copy
         old = ruleset.directory
         ruleset.files = [directory / p.relative_to(old) for p in ruleset.files]
@@ -78,18 +78,24 @@ def load(directory: Path, rules_hash: str) -> tuple[RuleSet, tuple[dict[str, Ent
     return ruleset, gazetteer
 
 
-def save(ruleset: RuleSet, gazetteer: tuple[dict[str, Entity], Any]) -> None:
+def save(compiled: CompiledRules) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    entities, automaton = gazetteer
-    # entities as tuples: a slotted dataclass unpickles through Python code, ten times slower
-    compact = ([(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in entities.values()], automaton)
+    ruleset = compiled.ruleset
+    # the entity rules (some 34,000 with the world's places) and their origins would cost a second to
+    # unpickle; what extraction needs of them is in the gazetteer, as tuples (a slotted dataclass
+    # unpickles through Python code, ten times slower)
+    slim = ruleset.model_copy(update={
+        "entities": [], "entities_compiled_only": len(ruleset.entities),
+        "origins": {k: o for k, o in ruleset.origins.items() if k[0] != "entities"}})
+    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in compiled.entities.values()]
     path = _path(folder, ruleset.content_hash)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".rules-", delete=False) as handle:
-            pickle.dump((ruleset, compact), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((slim, (entities, compiled.automaton, compiled.context_cues, compiled.person_names)),
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
         _prune(folder)
     except Exception as exc:  # read-only home, objects that do not pickle: run without the cache

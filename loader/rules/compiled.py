@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 import regex
+from regex import Match as _Match  # the names inside Compiled, whose `regex` property hides the module
+from regex import Pattern as _Pattern
 
 from loader.errors import RuleError, RuleProblem
 from loader.model import Entity, Spans
@@ -153,15 +155,36 @@ class WordFinder:
 
 
 @dataclass(frozen=True)
-class Compiled:
-    """A rule model with its compiled regex, its trigger words (folded) and, for a rule with
-    `starts_with`, the finder of the words its matches begin with."""
+class Gazetteer:
+    """What compiling the entity rules gives, kept by loader.rules.cache so that a cached rule set need
+    not carry (and unpickle) its tens of thousands of entity rules."""
 
-    rule: Any
-    regex: regex.Pattern[str]
-    triggers: frozenset[str]
-    starts: WordFinder | None = None
-    also: frozenset[str] = frozenset()
+    entities: dict[str, Entity]
+    automaton: ahocorasick.Automaton
+    context_cues: dict[str, frozenset[str]]
+    person_names: dict[str, tuple[str, ...]]
+
+
+class Compiled:
+    """A rule model with its regex, its trigger words (folded) and, for a rule with `starts_with`, the
+    finder of the words its matches begin with. The regex is compiled when first used: rules read from
+    the cache were validated when they were written, and an article needs only the rules its words
+    trigger, so a process pays for the patterns it runs, not for all of them up front."""
+
+    def __init__(self, rule: Any, source: str, triggers: frozenset[str], starts: WordFinder | None = None,
+                 also: frozenset[str] = frozenset(), pattern: _Pattern[str] | None = None):
+        self.rule = rule
+        self.source = source
+        self.triggers = triggers
+        self.starts = starts
+        self.also = also
+        self._regex = pattern
+
+    @property
+    def regex(self) -> _Pattern[str]:
+        if self._regex is None:
+            self._regex = regex.compile(self.source, regex.V0)
+        return self._regex
 
     def applies(self, present: frozenset[str]) -> bool:
         """Run only where the sentence holds one of the triggers, and one of the `triggers_also` words
@@ -169,7 +192,7 @@ class Compiled:
         return (not self.triggers or not self.triggers.isdisjoint(present)) and (
             not self.also or not self.also.isdisjoint(present))
 
-    def finditer(self, text: str, folded: str) -> Iterator[regex.Match[str]]:
+    def finditer(self, text: str, folded: str) -> Iterator[_Match[str]]:
         """The pattern's leftmost non-overlapping matches, as `regex.finditer`; with `starts_with`, tried
         only where one of those words begins (`folded` is `fold(text)`), sparing every other position."""
         if self.starts is None:
@@ -264,9 +287,11 @@ class KindSpec:
 class CompiledRules:
     """Everything extraction needs, built once per process from a RuleSet."""
 
-    def __init__(self, ruleset: RuleSet, gazetteer: tuple[dict[str, Entity], ahocorasick.Automaton] | None = None):
-        """`gazetteer`: the entities and automaton these rules compiled to before (loader.rules.cache)."""
+    def __init__(self, ruleset: RuleSet, cached: Gazetteer | None = None):
+        """`cached`: what these rules compiled to before (loader.rules.cache): the rules were validated
+        then, so their patterns are neither checked nor compiled now, and the gazetteer is taken as built."""
         self.ruleset = ruleset
+        self.validated = cached is not None
         self.content_hash = ruleset.content_hash
         self.problems: list[RuleProblem] = []
         lex = ruleset.lexicon
@@ -281,12 +306,14 @@ class CompiledRules:
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
         self._start_finders: dict[frozenset[str], WordFinder] = {}
         self.macros = self._expand_macros()
-        self.context_cues = self._context_cues()
-        if gazetteer is None:
+        if cached is None:
+            self.context_cues = self._context_cues()
             self.entities = self._entities()
             self.automaton = self._automaton()
+            self.person_names = self._person_names()
         else:
-            self.entities, self.automaton = gazetteer
+            self.context_cues, self.entities, self.automaton, self.person_names = (
+                cached.context_cues, cached.entities, cached.automaton, cached.person_names)
         doc = ruleset.document
         self.published = self._compile_list("document", doc.published, ("published",))
         self.datelines = self._compile_list("document", doc.datelines, ("datelines",))
@@ -378,8 +405,8 @@ class CompiledRules:
             required = self._required_groups(rule, origin)
             if required is None:
                 continue
-            names = set(compiled.regex.groupindex)
-            if required and not any(req <= names for req in required):
+            if required and not self.validated and not any(req <= set(compiled.regex.groupindex)
+                                                          for req in required):
                 wanted = " or ".join("+".join(sorted(r)) for r in required)
                 self.problems.append(origin.problem(f"pattern needs named groups {wanted}", ("pattern",)))
                 continue
@@ -439,6 +466,20 @@ class CompiledRules:
         except ValueError as exc:
             self.problems.append(origin.problem(str(exc), sub))
             return None
+        compiled = None if self.validated else self._checked_pattern(source, origin, sub)
+        if compiled is None and not self.validated:
+            return None
+        words: dict[str, frozenset[str]] = {}
+        for field in ("triggers", "triggers_also", "starts_with"):
+            try:
+                words[field] = self._words(getattr(rule, field, []))
+            except ValueError as exc:
+                self.problems.append(origin.problem(str(exc), (field,)))
+                return None
+        starts = self._start_finder(words["starts_with"]) if words["starts_with"] else None
+        return Compiled(rule, source, words["triggers"], starts, words["triggers_also"], compiled)
+
+    def _checked_pattern(self, source: str, origin: Origin, sub: tuple[Any, ...]) -> regex.Pattern[str] | None:
         try:
             compiled = regex.compile(source, regex.V0)
         except regex.error as exc:
@@ -449,15 +490,7 @@ class CompiledRules:
                 f"pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a 3,000-character probe); "
                 "avoid nested quantifiers such as (\\w+\\s?)+", sub))
             return None
-        words: dict[str, frozenset[str]] = {}
-        for field in ("triggers", "triggers_also", "starts_with"):
-            try:
-                words[field] = self._words(getattr(rule, field, []))
-            except ValueError as exc:
-                self.problems.append(origin.problem(str(exc), (field,)))
-                return None
-        starts = self._start_finder(words["starts_with"]) if words["starts_with"] else None
-        return Compiled(rule, compiled, words["triggers"], starts, words["triggers_also"])
+        return compiled
 
     def _start_finder(self, words: frozenset[str]) -> WordFinder:
         """One finder per word list, shared by the rules that name the same words."""
@@ -540,6 +573,11 @@ class CompiledRules:
                 self.problems.append(self._origin("entities", rule.id).problem(
                     f"part_of names unknown entity '{rule.part_of}'", ("part_of",)))
         return entities
+
+    def _person_names(self) -> dict[str, tuple[str, ...]]:
+        """Every gazetteer person's id → its name and aliases (what the extractor keys persons by)."""
+        return {rule.id: (rule.name, *rule.aliases, *rule.exact) for rule in self.ruleset.entities
+                if rule.type == "Person"}
 
     def _context_cues(self) -> dict[str, frozenset[str]]:
         """The word lists entities name as their `context`, folded; an unknown list is a rule problem."""

@@ -49,6 +49,9 @@ class RuleSet(RuleFile):
     dates: DateRules = DateRules()
     origins: dict[tuple[str, str], Origin] = Field(default_factory=dict)
     content_hash: str = ""
+    # a rule set read from the cache (loader.rules.cache) holds its entity rules compiled only, in
+    # CompiledRules.entities and the automaton: `entities` is then empty, and this says how many there were
+    entities_compiled_only: int = 0
 
 
 def rule_files(directory: Path) -> list[Path]:
