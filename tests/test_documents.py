@@ -120,3 +120,23 @@ def test_dateline_place_comma_agency(rules) -> None:
     article = parse_article("a.txt", "a.txt", b"Headline\n\nTehran, IRNA -- Iran said so.\n", rules)
     assert (article.dateline_place.text, article.publisher.text) == ("Tehran", "IRNA")
     assert article.text[article.paragraphs[0].start:article.paragraphs[0].end] == "Iran said so."
+
+
+def test_dateline_place_dot_agency(rules) -> None:
+    article = parse_article("a.txt", "a.txt", b"Headline\n\nNAIROBI. KENYANEWS - The talks began.\n", rules)
+    assert (article.dateline_place.text, article.publisher.text) == ("NAIROBI", "KENYANEWS")
+
+
+@pytest.mark.parametrize(("line", "outlet"), [
+    ("By Gulf Daily", "Gulf Daily"),
+    ("By Lima Herald", "Lima Herald"),
+])
+def test_a_byline_naming_an_outlet_is_the_publisher(rules, line: str, outlet: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n2024-02-10\n\n{line}\n\nThe talks began.\n".encode(), rules)
+    assert article.publisher and article.publisher.text == outlet
+
+
+@pytest.mark.parametrize("line", ["By Amina Mwangi", "By Staff, Agencies"])
+def test_a_byline_naming_a_reporter_or_agencies_is_no_publisher(rules, line: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nThe talks began.\n".encode(), rules)
+    assert article.publisher is None

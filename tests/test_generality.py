@@ -181,3 +181,13 @@ def test_a_nationality_is_not_a_position(extract_text) -> None:
     facts = extract_text("News\n\nHis predecessor was the Italian diplomat, Marco Bellini, who left in May.\n")
     assert "Marco Bellini" in persons(facts)
     assert not facts.memberships
+
+
+@pytest.mark.parametrize(("text", "outlet"), [
+    ("The minister left Accra, the state Ghanaian news agency, GNA, said.", "GNA"),
+    ("He said so in an interview with the newspaper Daily Graphic.", "Daily Graphic"),
+    ("The talks ended, according to the Ghana News Agency.", "Ghana News Agency"),
+    ("The Kremlin said the call was useful.", "Kremlin"),
+])
+def test_news_outlets_and_seats_of_government_by_shape(extract_text, text: str, outlet: str) -> None:
+    assert outlet in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
