@@ -104,6 +104,13 @@ class MapArticle:
         return rows, rows.triples
 
 
+def graph_counts(store: GraphStore, mapping: Mapping) -> dict[str, int]:
+    """Nodes and relationships, not counting the provenance relationships (ASSERTS)."""
+    total = store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]
+    provenance = store.read(cypher.count_typed(mapping.asserts))[0]["n"]
+    return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"], "relationships": total - provenance}
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -148,8 +155,7 @@ class Loader:
         if self.options.prune and not report.interrupted:
             self._prune(files, manifest, report)
         self.store.checkpoint()
-        report.graph = {"nodes": self.store.read(cypher.COUNT_NODES)[0]["n"],
-                        "relationships": self.store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
+        report.graph = graph_counts(self.store, self.mapping)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -235,6 +241,7 @@ class Loader:
         for chunk in sources.chunks(path, self.options.batch_size * RDF_CHUNK_FACTOR):
             rows = self.mapping.rows(chunk, blank_scope=scope)
             rows.identifier = identifier
+            rows.record = str(mark["uri"])  # the file's RdfSource node records what it asserts
             self.writer.write([rows], [identifier] if replacing else [], {}, {identifier: mark})
             replacing = False
             triples += rows.triples
