@@ -51,6 +51,12 @@ def _path(folder: Path, rules_hash: str) -> Path:
     return folder / f"rules-{key[:40]}.pickle"
 
 
+def known(directory: Path) -> bool:
+    """True when these rules are cached: they were validated and compiled before, unchanged since."""
+    folder = cache_dir()
+    return folder is not None and _path(folder, content_hash(directory)).exists()
+
+
 def load(directory: Path, rules_hash: str) -> tuple[RuleSet, tuple[dict[str, Entity], Any]] | None:
     """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss."""
     folder = cache_dir()
