@@ -1,12 +1,13 @@
 """Export: the graph back as RDF, with the original IRIs, datatypes, language tags and named graphs.
 
-What comes out is what the RDF held, not the graph's bookkeeping: nodes' `uri` are the subjects
-(blank nodes as blank nodes), labels are rdf:type statements and properties literal statements,
-named by the IRIs the graph recorded when it was loaded (the KgNames node); each node's statements
-go to the named graphs that described it (`kgGraphs`), each relationship to the graphs that asserted
-it; where a property value alone does not give the literal back (a language tag, a datatype other
-than the value's own, a lexical form such as `007`, a list's values per graph), `kgTerms` does
-(loader/graph/mapping.py). Provenance, load stamps, run records and manifest nodes are left out.
+What comes out is what the RDF held, not the graph's bookkeeping: nodes' `uri` are the subjects (blank
+nodes as blank nodes), labels are rdf:type statements and properties literal statements, named by the
+IRIs the graph recorded when it was loaded (the KgNames node); each node's statements go to the named
+graphs that described it and each relationship to the graphs that asserted it, as the sources' ASSERTS
+relationships to the node record them (`kgGraphs`, `kgRels`); where a property value alone does not give
+the literal back (a language tag, a datatype other than the value's own, a lexical form such as `007`, a
+list's values per graph), `kgTerms` does (loader/graph/mapping.py). Provenance, load stamps, run records
+and manifest nodes are left out.
 """
 
 from __future__ import annotations

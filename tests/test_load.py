@@ -188,3 +188,18 @@ def test_relationships_name_every_article_that_asserts_them(graph: Graph, seeds:
         "MATCH (a)-[r]->(b) WHERE type(r) <> 'ASSERTS' RETURN a.uri AS a, type(r) AS t, b.uri AS b, r.kgSupport AS n")}
     assert counts == {key: len(articles) for key, articles in want.items()}
     assert any(len(articles) > 1 for articles in want.values())
+
+
+def test_a_shared_node_holds_nothing_per_article(graph: Graph, seeds: Path) -> None:
+    """Haniyeh is named in all five articles: what says so are five ASSERTS, one per article, each bounded by
+    its article; the node itself holds no article id, article graph or per-graph term (its cost per write
+    does not grow with the articles that share it)."""
+    load(graph, seeds)
+    row = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN properties(p) AS props")[0]["props"]
+    text = repr(row)
+    assert ".txt" not in text and "/id/article/" not in text, row
+    assert all(entry.split("\t")[1] == "*" for entry in row.get("kgTerms") or [])
+    said = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'})<-[x:ASSERTS]-(a:NewsArticle) "
+                            "RETURN a.identifier AS article, x.kgGraphs AS graphs")
+    assert sorted(r["article"] for r in said) == sorted(p.name for p in seeds.iterdir())
+    assert all(len(r["graphs"]) == 1 for r in said)
