@@ -258,6 +258,11 @@ UNWIND $uris AS uri
 MATCH (membership:Resource {uri: uri})-[:ROLE]->(role)
 RETURN uri, role.prefLabel AS role
 """
+VIEW_SOURCES = """
+UNWIND $uris AS uri
+MATCH (n:Resource {uri: uri})<-[said:ASSERTS]-(article:NewsArticle)
+RETURN uri, article.identifier AS article, said.kgRels AS rels
+"""
 VIEW_ARTICLES = """
 MATCH (article:NewsArticle)
 WHERE article.identifier IN $identifiers
