@@ -183,6 +183,10 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
             if isinstance(rel, dict) and "_id" in rel:
                 links.setdefault(rel["_id"], rel)
     links = {k: r for k, r in links.items() if r["_start"] in found and r["_end"] in found}
+    # in IRI order, not the engine's: the layout (and so which colliding caption stays) is the same on every store
+    found = dict(sorted(found.items(), key=lambda item: str(item[1].get("uri", ""))))
+    links = dict(sorted(links.items(), key=lambda item: (str(found[item[1]["_start"]].get("uri", "")),
+                                                         item[1]["_type"], str(found[item[1]["_end"]].get("uri", "")))))
     uris = [n["uri"] for n in found.values() if n.get("uri")]
     evidence = _grouped(store.read(cypher.VIEW_EVIDENCE, {"uris": uris}))
     places = _grouped(store.read(cypher.VIEW_PLACES, {"uris": uris}))
