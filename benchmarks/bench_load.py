@@ -3,7 +3,9 @@
 Each load runs as its own `kgloader` process so its peak memory (max RSS of that child and its
 worker processes) is its own. The benchmark starts the embedded FalkorDB server itself, so the
 server (whose memory grows with the graph, as any database's does) is not counted as
-kgloader's; its memory is read from INFO and reported separately.
+kgloader's; its memory is read from INFO and reported separately. The articles name people a
+generated gazetteer knows (benchmarks/corpus.py), so the graph holds what real articles give:
+persons, meetings, letters, positions, mentions.
 
     python benchmarks/bench_load.py [--megabytes 15] [--jobs 2]
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # after the installed kgloader
 
-from benchmarks.corpus import person_names, write_corpus
+from benchmarks.corpus import rules_with_gazetteer, write_corpus
 
 
 def run_load(corpus: Path, home: Path, jobs: int, extra: list[str]) -> dict[str, float]:
@@ -55,14 +57,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus, home = Path(tmp) / "corpus", Path(tmp) / "graph"
-        size = write_corpus(corpus, args.megabytes, person_names(5000))
+        rules, names = rules_with_gazetteer(Path(tmp) / "rules", 10_000)
+        size = write_corpus(corpus, args.megabytes, names)
         from loader.graph.falkordb_store import EmbeddedServer
 
         server = EmbeddedServer(home)
         server.start()
         try:
-            first = run_load(corpus, home, args.jobs, [])
-            second = run_load(corpus, home, args.jobs, [])
+            first = run_load(corpus, home, args.jobs, ["--rules", str(rules)])
+            second = run_load(corpus, home, args.jobs, ["--rules", str(rules)])
             memory = server_memory(server)
         finally:
             server.stop()

@@ -23,12 +23,33 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 COUNTRIES = ["Iranian", "Iraqi", "Jordanian", "Lebanese", "Qatari", "Egyptian", "Syrian", "Omani"]
 
 
+SYLLABLES = ["ba", "da", "fa", "ha", "ja", "ka", "la", "ma", "na", "ra", "sa", "ta", "za", "bi", "di", "hi", "ki",
+             "li", "mi", "ni", "ri", "si", "zi", "bu", "du", "hu", "ku", "mu", "nu", "ru", "su", "shi", "kha", "gha"]
+
+
 def person_names(count: int, seed: int = 7) -> list[str]:
+    """Distinct names written as names are (letters only, capitalised: `Samir Kabarani`), so that the rules
+    recognise them as persons; a digit in a name (as these once had) makes it no name at all."""
     rng = random.Random(seed)
     names: set[str] = set()
     while len(names) < count:
-        names.add(f"{rng.choice(FIRST)} {rng.choice(LAST)}{rng.randrange(1000, 99999)}")
-    return sorted(names)
+        stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randrange(2, 4))).capitalize()
+        # "al-" and an ending no place name of the world gazetteer shares: an alias names one entity
+        names.add(f"{rng.choice(FIRST)} al-{stem}{rng.choice(['wani', 'rawi', 'dabi', 'hazi'])}")
+    out = sorted(names)
+    rng.shuffle(out)  # the most named (first, see `article`) are not all of one first name
+    return out
+
+
+def recognised_corpus(root: Path, articles: int, aliases: int = 10_000, seed: int = 11,
+                      first_index: int = 0) -> tuple[Path, Path]:
+    """Rules with a generated gazetteer of `aliases` aliases (the shipped rules plus the names), and `articles`
+    articles naming those persons, so that every generated name is recognised: persons, meetings, letters,
+    positions and mentions, as in the real articles. Returns (rules folder, corpus folder)."""
+    rules, names = rules_with_gazetteer(root / "rules", aliases)
+    corpus = root / "corpus"
+    write_corpus(corpus, 0, names, seed=seed, articles=articles, first_index=first_index)
+    return rules, corpus
 
 
 def rules_with_gazetteer(target: Path, aliases: int) -> tuple[Path, list[str]]:
@@ -42,7 +63,11 @@ def rules_with_gazetteer(target: Path, aliases: int) -> tuple[Path, list[str]]:
 
 
 def article(rng: random.Random, names: list[str], index: int, filler: int = 3) -> str:
-    a, b, c = rng.sample(names, 3)
+    # a few people are in the news every day, most rarely (Zipf-like): shared facts, as in real news
+    a, b, c = (names[min(int(rng.paretovariate(0.8)) - 1, len(names) - 1)] if rng.random() < 0.5
+               else rng.choice(names) for _ in range(3))
+    if len({a, b, c}) < 3:
+        a, b, c = rng.sample(names, 3)
     place = rng.choice(PLACES)
     day = rng.randrange(1, 28)
     month = rng.choice(MONTHS)
@@ -66,12 +91,13 @@ def article(rng: random.Random, names: list[str], index: int, filler: int = 3) -
 
 
 def write_corpus(folder: Path, megabytes: float, names: list[str], seed: int = 11, articles: int | None = None,
-                 filler: int = 3) -> int:
-    """Write articles into `folder` until they hold `megabytes` MB (or `articles` articles); returns bytes."""
+                 filler: int = 3, first_index: int = 0) -> int:
+    """Write articles into `folder` until they hold `megabytes` MB (or `articles` articles); returns bytes.
+    `first_index` numbers the files on from an earlier batch (and changes what they say)."""
     folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    total, index = 0, 0
-    while (total < megabytes * 1_000_000) if articles is None else (index < articles):
+    rng = random.Random(seed + first_index)
+    total, index = 0, first_index
+    while (total < megabytes * 1_000_000) if articles is None else (index - first_index < articles):
         text = article(rng, names, index, filler).encode()
         (folder / f"article-{index:06d}.txt").write_bytes(text)
         total += len(text)

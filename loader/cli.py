@@ -161,9 +161,17 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
                   prune: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None):
     from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
+
+    # bad rules or mapping: exit 2 before anything opens. Rules the cache holds were checked when compiled, and
+    # are only compiled (seconds, and most of a run's memory) once there is an article to extract
+    from loader.resources import default_rules_dir
+    from loader.rules import cache
     from loader.schedule import RunSettings
 
-    load_mapping(mapping_file, naming, load_rules(rules_dir))  # bad rules or mapping: exit 2 before anything opens
+    if cache.known((rules_dir or default_rules_dir()).resolve()):
+        load_mapping(mapping_file, naming)
+    else:
+        load_mapping(mapping_file, naming, load_rules(rules_dir))
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)

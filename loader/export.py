@@ -1,12 +1,13 @@
 """Export: the graph back as RDF, with the original IRIs, datatypes, language tags and named graphs.
 
-What comes out is what the RDF held, not the graph's bookkeeping: nodes' `uri` are the subjects
-(blank nodes as blank nodes), labels are rdf:type statements and properties literal statements,
-named by the IRIs the graph recorded when it was loaded (the KgNames node); each node's statements
-go to the named graphs that described it (`kgGraphs`), each relationship to the graphs that asserted
-it; where a property value alone does not give the literal back (a language tag, a datatype other
-than the value's own, a lexical form such as `007`, a list's values per graph), `kgTerms` does
-(loader/graph/mapping.py). Provenance, load stamps, run records and manifest nodes are left out.
+What comes out is what the RDF held, not the graph's bookkeeping: nodes' `uri` are the subjects (blank
+nodes as blank nodes), labels are rdf:type statements and properties literal statements, named by the
+IRIs the graph recorded when it was loaded (the KgNames node); each node's statements go to the named
+graphs that described it and each relationship to the graphs that asserted it, as the sources' ASSERTS
+relationships to the node record them (`kgGraphs`, `kgRels`); where a property value alone does not give
+the literal back (a language tag, a datatype other than the value's own, a lexical form such as `007`, a
+list's values per graph), `kgTerms` does (loader/graph/mapping.py). Provenance, load stamps, run records
+and manifest nodes are left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
@@ -43,6 +45,7 @@ class Exporter:
     def __init__(self, store: GraphStore, mapping: Mapping):
         self.store = store
         self.resource = mapping.resource_label
+        self.asserts = mapping.asserts
         self.skip_props = {"uri", mapping.provenance, cypher.GRAPHS, cypher.TERMS, "kgLoaded", "kgLoadedAt", "kgSource"}
         self.names: dict[str, dict[str, str]] = defaultdict(dict)
         for kind, name, iri in sorted(read_names(store)):
@@ -70,21 +73,35 @@ class Exporter:
                 return
             after = page[-1]["uri"]
             nodes = [row for row in page if not BOOKKEEPING_LABELS & set(row["labels"])]
+            said = self.assertions([row["uri"] for row in nodes])
             for row in nodes:
-                yield from self.node_quads(row["uri"], row["labels"], row["props"])
-            yield from self.relationship_quads([row["uri"] for row in nodes])
+                assertion = said.get(row["uri"], Assertions())
+                quads = set(self.node_quads(row["uri"], row["labels"], row["props"], assertion))
+                quads.update(self.relationship_quads(row["uri"], assertion))
+                yield from sorted(quads, key=str)  # two sources saying one thing say it once
 
-    def node_quads(self, uri: str, labels: list[str], props: dict[str, Any]) -> Iterator[ox.Quad]:
+    def assertions(self, uris: list[str]) -> dict[str, Assertions]:
+        """What the sources assert of each node (its records' ASSERTS): graphs, per-graph terms, relationships."""
+        out: dict[str, Assertions] = defaultdict(Assertions)
+        if not uris:
+            return out
+        for row in self.store.read(cypher.export_assertions(self.resource, self.asserts), {"uris": uris}):
+            said = out[row["uri"]]
+            said.graphs.update(row["graphs"] or [])
+            said.terms.update(row["terms"] or [])
+            said.rels.update(row["rels"] or [])
+        return out
+
+    def node_quads(self, uri: str, labels: list[str], props: dict[str, Any], said: Assertions) -> Iterator[ox.Quad]:
         subject = _term(uri)
-        recorded = props.get(cypher.GRAPHS)
-        graphs = [_graph(g) for g in (recorded if recorded is not None else [""])]
+        graphs = [_graph(g) for g in sorted(said.graphs)]
         for label in sorted(set(labels) - {self.resource}):
             cls = self._iri("label", label)
             if cls is not None:
                 yield from (ox.Quad(subject, TYPE, cls, g) for g in graphs)
         single: dict[str, tuple[str, str | None]] = {}
         per_graph: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for entry in props.get(cypher.TERMS) or []:
+        for entry in [*(props.get(cypher.TERMS) or []), *sorted(said.terms)]:
             name, graph, kind, *lexical = entry.split("\t", 3)
             if graph == "*":
                 single[name] = (kind, lexical[0] if lexical else None)
@@ -106,17 +123,22 @@ class Exporter:
             literals = _literals(value, single.get(name), props.get(f"{name}Precision") if name in precisions else None)
             yield from (ox.Quad(subject, predicate, lit, g) for lit in literals for g in graphs)
 
-    def relationship_quads(self, uris: list[str]) -> Iterator[ox.Quad]:
-        if not uris:
-            return
-        for row in self.store.read(cypher.export_relationships(self.resource), {"uris": uris}):
-            predicate = self._iri("type", row["type"])
-            if predicate is None:
-                continue
-            start, end = _term(row["start"]), _term(row["end"])
-            recorded = row["graphs"]
-            for graph in recorded if recorded is not None else [""]:
-                yield ox.Quad(start, predicate, end, _graph(graph))
+    def relationship_quads(self, uri: str, said: Assertions) -> Iterator[ox.Quad]:
+        start = _term(uri)
+        for entry in said.rels:
+            rel_type, end, graph = entry.split("\t", 2)
+            predicate = self._iri("type", rel_type)
+            if predicate is not None:
+                yield ox.Quad(start, predicate, _term(end), _graph(graph))
+
+
+@dataclass
+class Assertions:
+    """The union of what the sources asserting one node say of it."""
+
+    graphs: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)
+    rels: set[str] = field(default_factory=set)
 
 
 def _literals(value: Any, term: tuple[str, str | None] | None, precision: str | None) -> list[ox.Literal]:

@@ -30,6 +30,8 @@ from loader.graph.store import GraphStore, GraphWriter
 from loader.model import Facts
 from loader.pipeline import extract_paths
 from loader.rdf import KindMap, article_quads
+from loader.resources import default_rules_dir
+from loader.rules import cache as rules_cache
 from loader.rules import load_rules
 from loader.sources import is_rdf_file
 
@@ -104,6 +106,13 @@ class MapArticle:
         return rows, rows.triples
 
 
+def graph_counts(store: GraphStore, mapping: Mapping) -> dict[str, int]:
+    """Nodes and relationships, not counting the provenance relationships (ASSERTS)."""
+    total = store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]
+    provenance = store.read(cypher.count_typed(mapping.asserts))[0]["n"]
+    return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"], "relationships": total - provenance}
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -112,16 +121,24 @@ class Loader:
     def __init__(self, store: GraphStore, options: LoadOptions, mapping: Mapping | None = None):
         self.store = store
         self.options = options
-        self.rules = load_rules(options.rules_dir)
-        self.mapping = mapping or load_mapping(options.mapping_file, naming=options.naming,
-                                               rules=load_rules(options.rules_dir))
+        # the rules' hash is read from their files; they are compiled (seconds, and most of a run's memory)
+        # only once there is an article to extract: a run with nothing new never loads them
+        self.rules_hash = rules_cache.content_hash((options.rules_dir or default_rules_dir()).resolve())
+        self.mapping = mapping or load_mapping(options.mapping_file, naming=options.naming)
+        self._kinds_adopted = False
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
+
+    def _adopt_kinds(self) -> None:
+        """The event kinds' labels, from the compiled rules (the writer shares this mapping)."""
+        if not self._kinds_adopted:
+            self.mapping.adopt_kinds(load_rules(self.options.rules_dir))
+            self._kinds_adopted = True
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,
              should_stop: Callable[[], bool] | None = None) -> LoadReport:
         """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written)."""
         started = time.perf_counter()
-        report = LoadReport(rules_hash=self.rules.content_hash)
+        report = LoadReport(rules_hash=self.rules_hash)
         self.writer.ensure_schema()
         manifest = self.writer.manifest()
         files = expand_paths(paths)
@@ -148,8 +165,7 @@ class Loader:
         if self.options.prune and not report.interrupted:
             self._prune(files, manifest, report)
         self.store.checkpoint()
-        report.graph = {"nodes": self.store.read(cypher.COUNT_NODES)[0]["n"],
-                        "relationships": self.store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
+        report.graph = graph_counts(self.store, self.mapping)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
@@ -178,7 +194,7 @@ class Loader:
 
     def _article_stamp(self, path: Path) -> str:
         """An article's stamp: its content and the rules that read it (changed rules re-extract)."""
-        return f"sha256:{file_hash(path)}|rules:{self.rules.content_hash[:16]}"
+        return f"sha256:{file_hash(path)}|rules:{self.rules_hash[:16]}"
 
     @staticmethod
     def _rdf_stamp(path: Path) -> str:
@@ -229,12 +245,14 @@ class Loader:
     def _write_rdf(self, path: Path, identifier: str, replacing: bool, stamp: dict[str, str],
                    should_stop: Callable[[], bool] | None) -> int | None:
         """One RDF file's chunks; the number of triples, or None if asked to stop (the file stays unstamped)."""
+        self._adopt_kinds()
         scope = sources.blank_scope(identifier)
         mark: dict[str, str | None] = {"uri": sources.source_uri(identifier), "stamp": None, "source": stamp["source"]}
         triples = 0
         for chunk in sources.chunks(path, self.options.batch_size * RDF_CHUNK_FACTOR):
             rows = self.mapping.rows(chunk, blank_scope=scope)
             rows.identifier = identifier
+            rows.record = str(mark["uri"])  # the file's RdfSource node records what it asserts
             self.writer.write([rows], [identifier] if replacing else [], {}, {identifier: mark})
             replacing = False
             triples += rows.triples
@@ -245,6 +263,9 @@ class Loader:
 
     def _rows(self, todo: list[Path], report: LoadReport,
               on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:
+        if not todo:
+            return
+        self._adopt_kinds()
         for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping)):
             if on_article:
                 on_article()

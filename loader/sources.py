@@ -1,11 +1,11 @@
 """RDF files as sources: N-Quads, TriG, N-Triples, Turtle and JSON-LD, gzip-compressed or not.
 
-An RDF file is loaded the way an article is: it is one source in the graph's manifest, keyed by its
-file name and stamped with its content hash, and its identifier is the provenance (`articles`) of
-everything it asserts, so reloads, `--prune` and `kgloader delete` work per file. Its quads are
-parsed as a stream (pyoxigraph) and mapped by the same Mapping in bounded chunks, so memory stays
-flat however large the file. A file is checked whole before anything of it is written: a malformed
-one is skipped with one line naming the file and the line, and its earlier version stays.
+An RDF file is loaded the way an article is: it is one source in the graph's manifest, keyed by its file
+name and stamped with its content hash, and that RdfSource node is the provenance record of everything
+it asserts (ASSERTS, see loader/graph/cypher.py), so reloads, `--prune` and `kgloader delete` work per
+file. Its quads are parsed as a stream (pyoxigraph) and mapped by the same Mapping in bounded chunks, so
+memory stays flat however large the file. A file is checked whole before anything of it is written: a
+malformed one is skipped with one line naming the file and the line, and its earlier version stays.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ _PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # labels every node or many share: a node is drawn as its most specific styled label
 _GENERAL = ("Resource", "Event", "Place", "Organization", "Concept")
 _CAPTION_CHARS = 30
-_HIDDEN = {"uri", "articles", "kgLoaded", "kgLoadedAt", "kgSource", "kgGraphs", "kgTerms", "contentHash",
+_HIDDEN = {"uri", "kgLoaded", "kgLoadedAt", "kgSource", "kgGraphs", "kgTerms", "contentHash",
            "beginIndex", "endIndex", "anchorBegin", "anchorEnd"}
 _KEY_NAMES = {"startDate": "date", "dateSent": "sent", "dateCreated": "date", "datePublished": "published",
               "alternateName": "also called", "prefLabel": "label", "anchorText": "words", "identifier": "file"}
@@ -157,6 +157,15 @@ def short(text: str, limit: int = _CAPTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _asserting_articles(store: GraphStore, uris: list[str]) -> dict[str, dict[str, list[str]]]:
+    """uri → article identifier → the relationships it asserts out of that node: the articles whose
+    ASSERTS reach each drawn node (its provenance, see loader/graph/cypher.py)."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for row in store.read(cypher.VIEW_SOURCES, {"uris": uris}):
+        out[row["uri"]][row["article"]] = list(row["rels"] or [])
+    return out
+
+
 def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params: dict[str, Any],
                 kinds: Mapping[str, KindSpec], style: Mapping[str, GrassRule] | None = None) -> Drawing:
     """Run the view query and turn its nodes and relationships into a drawing with its details: each
@@ -183,7 +192,8 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
     evidence = _grouped(store.read(cypher.VIEW_EVIDENCE, {"uris": uris}))
     places = _grouped(store.read(cypher.VIEW_PLACES, {"uris": uris}))
     roles = {row["uri"]: row["role"] for row in store.read(cypher.VIEW_ROLES, {"uris": uris})}
-    identifiers = sorted({a for n in found.values() for a in n.get("articles") or []}
+    asserted = _asserting_articles(store, uris)
+    identifiers = sorted({a for said in asserted.values() for a in said}
                          | {e["article"] for rows in evidence.values() for e in rows if e.get("article")})
     articles = {row["identifier"]: row for row in store.read(cypher.VIEW_ARTICLES, {"identifiers": identifiers})}
 
@@ -206,11 +216,14 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
             "radius": round(max(5.0, rule.diameter * 0.3), 1), "caption": short(full), "full": full,
             "date": _date(node, date_of.get(label)), "uri": uri,
             "props": _props(node), "evidence": evidence.get(uri, []), "places": places.get(uri, []),
-            "role": roles.get(uri), "articles": list(node.get("articles") or [])})
+            "role": roles.get(uri), "articles": sorted(asserted.get(uri, {}))})
     for rel_id, rel in links.items():
         rule = style.get(f"<{rel['_type']}>") or style.get("<>") or GrassRule("#A5ABB6", "#A5ABB6", 1, "")
+        start, end = found[rel["_start"]].get("uri", ""), found[rel["_end"]].get("uri", "")
+        key = f"{rel['_type']}\t{end}\t"
+        sources = sorted(a for a, keys in asserted.get(start, {}).items() if any(k.startswith(key) for k in keys))
         drawing.rels.append({"id": rel_id, "source": rel["_start"], "target": rel["_end"], "type": rel["_type"],
-                             "colour": rule.colour, "articles": list(rel.get("articles") or [])})
+                             "colour": rule.colour, "articles": sources})
     for label in sorted(counts, key=lambda x: (-counts[x], x)):
         sample = next(n for n in drawing.nodes if n["label"] == label)
         drawing.legend.append({"label": label, "colour": sample["colour"], "border": sample["border"],

@@ -69,8 +69,8 @@ def test_relationships_and_properties_read_naturally(graph: Graph, seeds: Path) 
         "MATCH (m:Meeting)-[:ATTENDEE]->(p:Person {name: 'Ebrahim Raisi'}) "
         "RETURN m.startDate AS date, m.startDatePrecision AS precision, m.startDate = date('2023-06-20') AS typed")
     assert rows == [{"date": "2023-06-20", "precision": "day", "typed": True}]
-    haniyeh = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN p.alternateName AS alt, "
-                               "p.articles AS articles")[0]
+    haniyeh = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'})<-[:ASSERTS]-(a:NewsArticle) "
+                               "RETURN p.alternateName AS alt, collect(a.identifier) AS articles")[0]
     assert "Haniyeh" in haniyeh["alt"] and len(haniyeh["articles"]) == 5
     published = graph.store.read("MATCH (a:NewsArticle {identifier: '003_03a58c606aa36ae3.txt'}) "
                                  "RETURN a.datePublished = localdatetime('2023-06-22T20:22:00') AS typed")
@@ -87,7 +87,8 @@ def test_evidence_is_one_hop_from_every_fact(graph: Graph, seeds: Path) -> None:
                            "a.identifier AS article LIMIT 1")[0]
     text = (SEEDS / row["article"]).read_text(encoding="utf-8").replace("\r\n", "\n")
     assert text[row["b"]:row["e"]] == row["s"] and row["rule"].startswith("meeting.")
-    unsupported = graph.count("MATCH ()-[r]->() WHERE r.articles IS NULL OR size(r.articles) = 0 RETURN count(r) AS n")
+    unsupported = graph.count("MATCH ()-[r]->() WHERE type(r) <> 'ASSERTS' AND coalesce(r.kgSupport, 0) < 1 "
+                              "RETURN count(r) AS n")
     assert unsupported == 0
 
 
@@ -128,8 +129,8 @@ def test_delete_keeps_what_other_articles_support(graph: Graph, seeds: Path) -> 
     assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 4
     # Salih al-Aruri is named only in the deleted article; Haniyeh in all five
     assert graph.count("MATCH (p:Person {name: 'Salih al-Aruri'}) RETURN count(p) AS n") == 0
-    assert graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN size(p.articles) AS n") == [{"n": 4}]
-    assert graph.count("MATCH (n) WHERE '000_178f4452fb611901.txt' IN n.articles RETURN count(n) AS n") == 0
+    assert graph.count("MATCH (p:Person {name: 'Ismail Haniyeh'})<-[:ASSERTS]-(a) RETURN count(a) AS n") == 4
+    assert graph.count("MATCH (a {identifier: '000_178f4452fb611901.txt'}) RETURN count(a) AS n") == 0
     rest = Loader(graph.store, LoadOptions()).load([str(seeds / name) for name in sorted(
         p.name for p in seeds.iterdir()) if name != "000_178f4452fb611901.txt"])
     assert rest.unchanged == 4
@@ -166,9 +167,9 @@ def test_unknown_predicates_get_derived_safe_names() -> None:
 
 
 def test_relationships_name_every_article_that_asserts_them(graph: Graph, seeds: Path) -> None:
-    """One batch holds all five articles: a relationship several of them assert keeps each as its provenance
-    (FalkorDB applied a repeated MERGE row's SET as if it were the first, so only the last article stayed and
-    deleting it deleted what the others still asserted)."""
+    """One batch holds all five articles: a relationship several of them assert counts each as its support, and
+    each article's ASSERTS to the start node names it (FalkorDB applied a repeated MERGE row's SET as if it were
+    the first, so only the last article stayed and deleting it deleted what the others still asserted)."""
     load(graph, seeds)
     mapping = load_mapping(rules=load_rules())
     want: dict[tuple[str, str, str], set[str]] = {}
@@ -177,7 +178,28 @@ def test_relationships_name_every_article_that_asserts_them(graph: Graph, seeds:
         rows = mapping.rows(article_quads(outcome.facts, load_rules().kinds))
         for rel in rows.rels:
             want.setdefault((rel.start, rel.type, rel.end), set()).add(outcome.facts.article.identifier)
-    got = {(r["a"], r["t"], r["b"]): set(r["articles"]) for r in graph.store.read(
-        "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b, r.articles AS articles")}
+    got: dict[tuple[str, str, str], set[str]] = {}
+    for row in graph.store.read("MATCH (s)-[x:ASSERTS]->(a) UNWIND x.kgRels AS entry "
+                                "RETURN s.identifier AS article, a.uri AS a, entry"):
+        rel_type, end, _ = row["entry"].split("\t")
+        got.setdefault((row["a"], rel_type, end), set()).add(row["article"])
     assert got == want
+    counts = {(r["a"], r["t"], r["b"]): r["n"] for r in graph.store.read(
+        "MATCH (a)-[r]->(b) WHERE type(r) <> 'ASSERTS' RETURN a.uri AS a, type(r) AS t, b.uri AS b, r.kgSupport AS n")}
+    assert counts == {key: len(articles) for key, articles in want.items()}
     assert any(len(articles) > 1 for articles in want.values())
+
+
+def test_a_shared_node_holds_nothing_per_article(graph: Graph, seeds: Path) -> None:
+    """Haniyeh is named in all five articles: what says so are five ASSERTS, one per article, each bounded by
+    its article; the node itself holds no article id, article graph or per-graph term (its cost per write
+    does not grow with the articles that share it)."""
+    load(graph, seeds)
+    row = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN properties(p) AS props")[0]["props"]
+    text = repr(row)
+    assert ".txt" not in text and "/id/article/" not in text, row
+    assert all(entry.split("\t")[1] == "*" for entry in row.get("kgTerms") or [])
+    said = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'})<-[x:ASSERTS]-(a:NewsArticle) "
+                            "RETURN a.identifier AS article, x.kgGraphs AS graphs")
+    assert sorted(r["article"] for r in said) == sorted(p.name for p in seeds.iterdir())
+    assert all(len(r["graphs"]) == 1 for r in said)

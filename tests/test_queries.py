@@ -128,6 +128,16 @@ def test_overview_counts_match_the_graph(seeded: Graph) -> None:
     assert len(entities) == 10 and entities[0]["total"] >= entities[-1]["total"]
 
 
+def test_asserted_by_names_every_source_of_a_node_in_one_step(seeded: Graph) -> None:
+    rows = run(seeded, "asserted-by", fact="Ismail Haniyeh", limit="1000")
+    person = [r for r in rows if r["fact"] == "Ismail Haniyeh"]
+    assert sorted(r["source"] for r in person) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert all(r["headline"] for r in person)
+    meeting = run(seeded, "asserted-by", fact="Meeting of Hossein Salami")
+    assert meeting and all(r["source"] == "004_bd28ea4c74592fc1.txt" for r in meeting)
+    assert any(entry.startswith("ATTENDEE ") for r in meeting for entry in r["asserts"])
+
+
 def test_query_command_formats_and_errors(seeded: Graph) -> None:
     listing = kgloader("queries")
     assert listing.returncode == 0 and all(name in listing.stdout for name in CONTRACT)
@@ -140,7 +150,7 @@ def test_query_command_formats_and_errors(seeded: Graph) -> None:
                       env=seeded.env)
     assert next(iter(csv.DictReader(io.StringIO(as_csv.stdout))))["member"] == "Hossein Salami"
     unknown = kgloader("query", "who-met", *seeded.cli, env=seeded.env)
-    assert unknown.returncode == 2 and "there are: article-facts, articles, co-mentions" in unknown.stderr
+    assert unknown.returncode == 2 and "there are: article-facts, articles, asserted-by, co-mentions" in unknown.stderr
     bad_param = kgloader("query", "timeline", "--param", "persn=x", *seeded.cli, env=seeded.env)
     assert bad_param.returncode == 2 and "its parameters: entity" in bad_param.stderr
     bad_type = kgloader("query", "co-mentions", "--param", "limit=many", *seeded.cli, env=seeded.env)

@@ -17,7 +17,9 @@ from loader.load import Loader, LoadOptions
 from loader.rdf import vocabulary_quads
 from loader.rules import load_rules
 
-BOOKKEEPING = {"articles", "kgLoaded", "kgLoadedAt", "kgSource"}  # provenance and the manifest differ by design
+BOOKKEEPING = {"kgLoaded", "kgLoadedAt", "kgSource"}  # the manifest differs by design
+SOURCES = ("MATCH (n {uri: $uri})<-[:ASSERTS]-(s) WITH s.identifier AS source ORDER BY source "
+           "RETURN collect(source) AS a")
 
 
 def snapshot(graph: Graph) -> tuple[dict[str, tuple[frozenset[str], dict[str, Any]]], set[tuple[str, str, str]]]:
@@ -27,7 +29,7 @@ def snapshot(graph: Graph) -> tuple[dict[str, tuple[frozenset[str], dict[str, An
              for row in graph.store.read("MATCH (n) WHERE NOT n:LoadRun AND NOT n:KgNames "
                                          "RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props")}
     rels = {(r["a"], r["t"], r["b"]) for r in graph.store.read(
-        "MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b")}
+        "MATCH (a)-[r]->(b) WHERE type(r) <> 'ASSERTS' RETURN a.uri AS a, type(r) AS t, b.uri AS b")}
     return nodes, rels
 
 
@@ -60,12 +62,14 @@ def test_extract_output_loads_as_the_articles_do(graph: Graph, seeds_nq: Path, t
     assert set(file_nodes) - set(articles_nodes) == extra
     assert file_rels - articles_rels == {(r.start, r.type, r.end) for r in vocabulary.rels}
     assert read_names(graph.store) == articles_names | vocabulary.names
-    # provenance is the file: every node and relationship it wrote names it
-    assert graph.count("MATCH (n:Resource) WHERE NOT n:LoadRun AND NOT n:KgNames AND NOT 'seeds.nq' IN n.articles "
-                       "RETURN count(n) AS n") == 0
-    assert graph.count("MATCH ()-[r]->() WHERE r.articles <> ['seeds.nq'] RETURN count(r) AS n") == 0
-    # the articles' named graphs are kept, per node and per relationship
-    haniyeh = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'}) RETURN p.kgGraphs AS g")[0]["g"]
+    # provenance is the file: its RdfSource asserts every node it wrote, and nothing else does
+    assert graph.count("MATCH (n:Resource) WHERE NOT n:LoadRun AND NOT n:KgNames AND NOT n:RdfSource "
+                       "AND NOT (n)<-[:ASSERTS]-(:RdfSource {identifier: 'seeds.nq'}) RETURN count(n) AS n") == 0
+    assert graph.count("MATCH (s)-[:ASSERTS]->() WHERE NOT s:RdfSource RETURN count(s) AS n") == 0
+    assert graph.count("MATCH ()-[r]->() WHERE type(r) <> 'ASSERTS' AND r.kgSupport < 1 RETURN count(r) AS n") == 0
+    # the articles' named graphs are kept, with what the file asserts of each node
+    haniyeh = graph.store.read("MATCH (p:Person {name: 'Ismail Haniyeh'})<-[x:ASSERTS]-() RETURN x.kgGraphs AS g"
+                               )[0]["g"]
     assert len(haniyeh) == 5 and all(g.startswith("https://w3id.org/kgloader/id/article/") for g in haniyeh)
 
 
@@ -92,8 +96,7 @@ def test_rdf_files_reload_prune_and_delete_per_file(graph: Graph, tmp_path: Path
 
     # blank nodes are the file's own: b.nq.gz names no _:b0, and a.ttl's stays one node on reload
     assert graph.count("MATCH (n) WHERE n.uri STARTS WITH '_:' RETURN count(n) AS n") == 1
-    assert graph.store.read("MATCH (n {uri: 'http://example.org/a'}) RETURN n.articles AS a") == [
-        {"a": ["a.ttl", "b.nq.gz"]}]
+    assert graph.store.read(SOURCES, {"uri": "http://example.org/a"}) == [{"a": ["a.ttl", "b.nq.gz"]}]
 
     (folder / "a.ttl").write_text(TTL.replace('"somebody"', '"someone"'), encoding="utf-8")
     changed = load(graph, folder)
@@ -104,7 +107,7 @@ def test_rdf_files_reload_prune_and_delete_per_file(graph: Graph, tmp_path: Path
     pruned = load(graph, folder, prune=True)
     assert pruned.pruned == ["b.nq.gz"]
     assert graph.count("MATCH (n {uri: 'http://example.org/b'}) RETURN count(n) AS n") == 0
-    assert graph.store.read("MATCH (n {uri: 'http://example.org/a'}) RETURN n.articles AS a") == [{"a": ["a.ttl"]}]
+    assert graph.store.read(SOURCES, {"uri": "http://example.org/a"}) == [{"a": ["a.ttl"]}]
 
     run = kgloader("delete", str(folder / "a.ttl"), *graph.cli, env=graph.env)
     assert run.returncode == 0, run.stderr

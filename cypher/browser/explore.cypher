@@ -34,6 +34,16 @@ OPTIONAL MATCH (article)-[mentions:MENTIONS]->(entity)
 WHERE entity:Person OR entity:Organization OR entity:Place
 RETURN [article, entity] AS nodes, [mentions] AS rels;
 
+// asserted-by: Which sources (articles, RDF files) assert a node, and the relationships each asserts out of it.
+// Draws each node and the sources (articles, RDF files) that assert it.
+:params {fact: "", limit: 100};
+MATCH (record)-[said:ASSERTS]->(fact:Resource)
+WHERE $fact = '' OR fact.uri = $fact OR toLower(coalesce(fact.name, fact.headline, '')) CONTAINS toLower($fact)
+WITH record, said, fact
+ORDER BY coalesce(fact.name, fact.headline, fact.uri), coalesce(record.identifier, record.uri)
+LIMIT $limit
+RETURN [record, fact] AS nodes, [said] AS rels;
+
 // co-mentions: Entities named in the same articles, weighted by how many articles name both.
 // Draws the pairs the table lists and the articles that name both.
 :params {name: "", limit: 25};
@@ -131,7 +141,7 @@ RETURN [org, membership, person] AS nodes, [holds, member] AS rels;
 // Draws the most connected entities and the events and positions that link two of them.
 :params {top: 10};
 MATCH (e)-[r]-()
-WHERE e:Person OR e:Organization OR e:Place
+WHERE (e:Person OR e:Organization OR e:Place) AND type(r) <> 'ASSERTS'
 WITH e, count(r) AS degree
 ORDER BY degree DESC, e.name
 LIMIT $top

@@ -1,7 +1,7 @@
 // name: overview
 // draws: the most connected entities and the events and positions that link two of them
 MATCH (e)-[r]-()
-WHERE e:Person OR e:Organization OR e:Place
+WHERE (e:Person OR e:Organization OR e:Place) AND type(r) <> 'ASSERTS'
 WITH e, count(r) AS degree
 ORDER BY degree DESC, e.name
 LIMIT $top

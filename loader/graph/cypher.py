@@ -48,12 +48,6 @@ NEO4J = Dialect({"date": "date", "localdatetime": "localdatetime", "datetime": "
 FALKORDB = Dialect({"date": "date", "localdatetime": "localdatetime", "datetime": None}, named_schema=False)
 
 
-def _add_provenance(var: str, prov: str) -> str:
-    p = f"{var}.{q(prov)}"
-    return (f"{p} = CASE WHEN {p} IS NULL THEN [row.article] WHEN row.article IN {p} THEN {p} "
-            f"ELSE {p} + row.article END")
-
-
 def _list_union(var: str, name: str, values: str | None = None) -> str:
     p = f"{var}.{q(name)}"
     values = values or f"row.lists.{q(name)}"
@@ -63,23 +57,22 @@ def _list_union(var: str, name: str, values: str | None = None) -> str:
 # Export bookkeeping (loader/graph/mapping.py): the named graphs of a node or relationship, and exact terms
 GRAPHS = "kgGraphs"
 TERMS = "kgTerms"
+RELS = "kgRels"
 
 
-def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
+def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[str, str], ...],
                  dialect: Dialect) -> str:
     """New nodes, labels in the CREATE pattern (setting labels later is slow on FalkorDB)."""
     label_text = "".join(f":{q(x)}" for x in (resource, *labels))
-    sets = ["n += row.props", "n += row.lists", f"n.{q(prov)} = [row.article]", f"n.{GRAPHS} = row.graphs",
-            f"n.{TERMS} = row.terms"]
+    sets = ["n += row.props", "n += row.lists", f"n.{TERMS} = row.terms"]
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row CREATE (n{label_text} {{uri: row.uri}}) SET {', '.join(sets)}"
 
 
-def update_nodes(resource: str, lists: tuple[str, ...], temporal: tuple[tuple[str, str], ...], prov: str,
+def update_nodes(resource: str, lists: tuple[str, ...], temporal: tuple[tuple[str, str], ...],
                  dialect: Dialect) -> str:
-    """Existing nodes: literal values replaced, lists unioned, provenance extended."""
-    sets = ["n += row.props", _add_provenance("n", prov), _list_union("n", GRAPHS, "row.graphs"),
-            _list_union("n", TERMS, "row.terms")]
+    """Existing nodes: literal values replaced, lists unioned. Nothing here grows with the sources of a node."""
+    sets = ["n += row.props", _list_union("n", TERMS, "row.terms")]
     sets += [_list_union("n", name) for name in lists]
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row MATCH (n:{q(resource)} {{uri: row.uri}}) SET {', '.join(sets)}"
@@ -90,36 +83,93 @@ def add_labels(resource: str, labels: tuple[str, ...]) -> str:
     return f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}}) SET n{label_text}"
 
 
-def merge_relationships(resource: str, rel_type: str, prov: str) -> str:
+# Provenance. A source's record node (an article's NewsArticle node, an RDF file's RdfSource node) has one
+# ASSERTS relationship to every node the source asserts, carrying what the source says of it (graphs, per-graph
+# terms, the relationships it asserts out of it); a node is supported while one ASSERTS reaches it. A relationship
+# keeps only a count (`kgSupport`) of the ASSERTS entries naming it. So a write costs the same however many
+# sources share a fact, and a retraction reads its own record and touches only what that record names.
+
+def assert_nodes(resource: str, asserts: str) -> str:
+    """The records' ASSERTS relationships (always new: a source's earlier ones are withdrawn first)."""
+    return (f"UNWIND $rows AS row MATCH (s:{q(resource)} {{uri: row.record}}) MATCH (n:{q(resource)} {{uri: row.uri}}) "
+            f"CREATE (s)-[:{q(asserts)} {{{GRAPHS}: row.graphs, {TERMS}: row.terms, {RELS}: row.rels}}]->(n)")
+
+
+def create_relationships(resource: str, rel_type: str, support: str) -> str:
+    """Relationships with a new endpoint: they cannot exist yet, so no MERGE."""
     return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
-            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {_list_union('r', prov, 'row.articles')}, "
-            f"{_list_union('r', GRAPHS, 'row.graphs')}")
+            f"CREATE (a)-[:{q(rel_type)} {{{q(support)}: row.n}}]->(b)")
+
+
+def merge_relationships(resource: str, rel_type: str, support: str) -> str:
+    s = f"r.{q(support)}"
+    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
+            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {s} = coalesce({s}, 0) + row.n")
 
 
 def existing_nodes(resource: str) -> str:
     return f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}}) RETURN n.uri AS uri, labels(n) AS labels"
 
 
-# Retraction is two plain statements per kind (withdraw support, then delete what has none).
-# FalkorDB silently skips `SET … WITH n WHERE … DELETE n` in one statement, so it is not used.
-
-def withdraw_relationships(prov: str) -> str:
-    p = f"r.{q(prov)}"
-    return f"MATCH ()-[r]->() WHERE any(x IN {p} WHERE x IN $ids) SET {p} = [x IN {p} WHERE NOT x IN $ids]"
+def assertions_of(resource: str, asserts: str) -> str:
+    """What the records `$records` assert: read before a retraction, which then touches only these."""
+    return (f"UNWIND $records AS record MATCH (:{q(resource)} {{uri: record}})-[x:{q(asserts)}]->(n) "
+            f"RETURN n.uri AS uri, x.{RELS} AS rels")
 
 
-def delete_unsupported_relationships(prov: str) -> str:
-    return f"MATCH ()-[r]->() WHERE size(r.{q(prov)}) = 0 DELETE r"
+# Retraction: plain statements, each by indexed lookup (FalkorDB silently skips `SET … WITH n WHERE … DELETE n`
+# in one statement, so decrement and delete are two).
+
+def withdraw_relationships(resource: str, rel_type: str, support: str) -> str:
+    s = f"r.{q(support)}"
+    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}})-[r:{q(rel_type)}]->"
+            f"(b:{q(resource)} {{uri: row.end}}) SET {s} = {s} - row.n")
 
 
-def withdraw_nodes(resource: str, prov: str) -> str:
-    p = f"n.{q(prov)}"
-    return f"MATCH (n:{q(resource)}) WHERE any(x IN {p} WHERE x IN $ids) SET {p} = [x IN {p} WHERE NOT x IN $ids]"
+def delete_unsupported_relationships(resource: str, rel_type: str, support: str) -> str:
+    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}})-[r:{q(rel_type)}]->"
+            f"(b:{q(resource)} {{uri: row.end}}) WHERE coalesce(r.{q(support)}, 0) < 1 DELETE r")
 
 
-def delete_unsupported_nodes(resource: str, prov: str) -> str:
-    """Nodes no article supports any more, except the `$keep` nodes the same unit writes again."""
-    return f"MATCH (n:{q(resource)}) WHERE size(n.{q(prov)}) = 0 AND NOT n.uri IN $keep DETACH DELETE n"
+def recount_relationships(resource: str, rel_type: str, support: str, asserts: str) -> str:
+    """After a partly applied unit (a store that cannot roll back): each relationship's support counted again
+    from the ASSERTS into its start node that name it. Only on that failure path: it reads every ASSERTS of
+    the start node."""
+    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}})-[r:{q(rel_type)}]->"
+            f"(b:{q(resource)} {{uri: row.end}}) OPTIONAL MATCH (a)<-[x:{q(asserts)}]-() "
+            f"WITH r, sum(size([e IN coalesce(x.{RELS}, []) WHERE e STARTS WITH row.key])) AS n "
+            f"SET r.{q(support)} = n")
+
+
+def records(resource: str, article: str, identifier: str) -> str:
+    """The record nodes of sources by identifier: loaded articles (by the indexed identifier) and RDF files."""
+    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.{q(identifier)} IN $ids AND n.kgLoaded IS NOT NULL "
+            f"RETURN n.uri AS uri UNION MATCH (n:{q(resource)}:`{SOURCE_LABEL}`) WHERE n.identifier IN $ids "
+            "RETURN n.uri AS uri")
+
+
+def withdraw_assertions(resource: str, asserts: str) -> str:
+    return f"UNWIND $records AS record MATCH (:{q(resource)} {{uri: record}})-[x:{q(asserts)}]->() DELETE x"
+
+
+def delete_unsupported_nodes(resource: str, asserts: str) -> str:
+    """Of the nodes `$uris` a retraction touched, those nothing asserts any more, except the `$keep` nodes
+    the same unit writes again."""
+    return (f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}}) "
+            f"WHERE NOT uri IN $keep AND NOT (n)<-[:{q(asserts)}]-() DETACH DELETE n")
+
+
+def unmark_records(resource: str) -> str:
+    """Records whose source is retracted: an article node that another source still asserts stays, but no
+    longer as a loaded article."""
+    return (f"UNWIND $records AS record MATCH (n:{q(resource)} {{uri: record}}) "
+            "SET n.kgLoaded = null, n.kgSource = null, n.kgLoadedAt = null")
+
+
+def delete_sources(resource: str) -> str:
+    """Retracted RDF files' manifest nodes (unless the unit writes the file again)."""
+    return (f"UNWIND $records AS record MATCH (n:{q(resource)}:`{SOURCE_LABEL}` {{uri: record}}) "
+            "WHERE NOT record IN $keep DELETE n")
 
 
 def mark_loaded(resource: str, article: str) -> str:
@@ -140,12 +190,11 @@ SOURCE_LABEL = "RdfSource"
 NAMES = "MATCH (n:`KgNames`) RETURN n.kgLabels AS labels, n.kgTypes AS types, n.kgProperties AS properties"
 
 
-def mark_source(resource: str, prov: str) -> str:
-    """An RDF file's manifest entry: created (unstamped) with its first chunk, stamped with its last, so a file
-    whose load was cut short is found and replaced by the next run."""
+def mark_source(resource: str) -> str:
+    """An RDF file's manifest entry and provenance record: created (unstamped) with its first chunk, stamped
+    with its last, so a file whose load was cut short is found and replaced by the next run."""
     return (f"UNWIND $rows AS row MERGE (n:{q(resource)}:`{SOURCE_LABEL}` {{uri: row.uri}}) "
-            "SET n.identifier = row.identifier, n.kgSource = row.source, n.kgLoaded = row.stamp, "
-            f"{_add_provenance('n', prov)}")
+            "SET n.identifier = row.identifier, n.kgSource = row.source, n.kgLoaded = row.stamp")
 
 
 def source_manifest(resource: str) -> str:
@@ -153,9 +202,10 @@ def source_manifest(resource: str) -> str:
             "n.kgLoaded AS stamp, n.kgSource AS source")
 
 
-def manifest(resource: str, article: str, identifier: str, prov: str = "articles") -> str:
-    """Articles loaded as articles: a NewsArticle that only an RDF file describes is that file's, not an entry."""
-    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.{q(identifier)} IN n.{q(prov)} "
+def manifest(resource: str, article: str, identifier: str) -> str:
+    """Articles loaded as articles (stamped by mark_loaded): a NewsArticle that only an RDF file describes is
+    that file's, not an entry."""
+    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.kgLoaded IS NOT NULL AND NOT n:`{SOURCE_LABEL}` "
             f"RETURN n.{q(identifier)} AS identifier, n.uri AS uri, n.kgLoaded AS stamp, n.kgSource AS source")
 
 
@@ -170,13 +220,19 @@ def export_nodes(resource: str) -> str:
             "RETURN n.uri AS uri, labels(n) AS labels, properties(n) AS props ORDER BY n.uri LIMIT $limit")
 
 
-def export_relationships(resource: str) -> str:
-    return (f"UNWIND $uris AS uri MATCH (a:{q(resource)} {{uri: uri}})-[r]->(b) "
-            f"RETURN a.uri AS start, type(r) AS type, b.uri AS end, r.{GRAPHS} AS graphs")
+def export_assertions(resource: str, asserts: str) -> str:
+    """What the sources assert of a page of nodes: their graphs, per-graph terms and relationships."""
+    return (f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}})<-[x:{q(asserts)}]-() "
+            f"RETURN uri, x.{GRAPHS} AS graphs, x.{TERMS} AS terms, x.{RELS} AS rels")
 
 
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r) AS n"
+
+
+def count_typed(rel_type: str) -> str:
+    """Relationships of one type (the count store answers it on Neo4j, as it does the total)."""
+    return f"MATCH ()-[r:{q(rel_type)}]->() RETURN count(r) AS n"
 LABEL_COUNTS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
 TYPE_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"
 PROPERTY_COUNT = ("MATCH (n) RETURN sum(size(keys(n))) AS n")
@@ -201,6 +257,11 @@ VIEW_ROLES = """
 UNWIND $uris AS uri
 MATCH (membership:Resource {uri: uri})-[:ROLE]->(role)
 RETURN uri, role.prefLabel AS role
+"""
+VIEW_SOURCES = """
+UNWIND $uris AS uri
+MATCH (n:Resource {uri: uri})<-[said:ASSERTS]-(article:NewsArticle)
+RETURN uri, article.identifier AS article, said.kgRels AS rels
 """
 VIEW_ARTICLES = """
 MATCH (article:NewsArticle)

@@ -44,7 +44,8 @@ class MappingFile(BaseModel):
     description: str | None = None
     naming: Literal["readable", "shorten"] = "readable"
     resource_label: str = "Resource"
-    provenance_property: str = "articles"
+    provenance_property: str = "kgSupport"
+    provenance_relationship: str = "ASSERTS"
     prefixes: dict[str, str] = {}
     labels: dict[str, str] = {}
     relationships: dict[str, str] = {}
@@ -77,7 +78,10 @@ class RelRow:
 
 @dataclass
 class ArticleRows:
-    """Everything one article contributes to the property graph."""
+    """Everything one article (or one chunk of an RDF file) contributes to the property graph.
+
+    `record` is the node that records what the source asserts (its provenance): the article's own
+    NewsArticle node, or an RDF file's RdfSource node. See `assertions`."""
 
     identifier: str
     content_hash: str | None
@@ -86,6 +90,36 @@ class ArticleRows:
     triples: int = 0
     # (kind, name, IRI) of every label ("label"), relationship type ("type") and property ("property") used
     names: set[tuple[str, str, str]] = field(default_factory=set)
+    record: str = ""
+
+    def assertions(self) -> list[dict[str, Any]]:
+        """One row per node this source asserts, for its record's ASSERTS relationship to that node: the
+        named graphs in which the source describes the node (`graphs`), the per-graph terms of its list
+        values (`terms`), and the relationships it asserts out of the node (`rels`, "TYPE<TAB>end<TAB>graph").
+        All of it is bounded by the source: nothing on a shared node grows with the number of sources."""
+        rels: dict[str, list[str]] = {}
+        for rel in self.rels:
+            rels.setdefault(rel.start, []).append(f"{rel.type}\t{rel.end}\t{rel.graph}")
+        return [{"record": self.record, "uri": node.uri, "graphs": list(node.graphs),
+                 "terms": [t for t in node.terms if not _single_term(t)], "rels": sorted(set(rels.get(node.uri, ())))}
+                for node in self.nodes]
+
+    def rel_support(self) -> dict[tuple[str, str, str], int]:
+        """(type, start, end) → how many entries of `assertions` name it: the support it gains from this source."""
+        out: dict[tuple[str, str, str], int] = {}
+        for rel_type, start, end, _ in {(r.type, r.start, r.end, r.graph) for r in self.rels}:
+            out[(rel_type, start, end)] = out.get((rel_type, start, end), 0) + 1
+        return out
+
+
+def _single_term(entry: str) -> bool:
+    """A `kgTerms` entry of a single value ("name<TAB>*<TAB>..."): kept on the node, one per property."""
+    return entry.split("\t", 2)[1] == "*"
+
+
+def node_terms(node: NodeRow) -> list[str]:
+    """The terms a node keeps itself (its single values'); per-graph terms travel with the assertion."""
+    return [t for t in node.terms if _single_term(t)]
 
 
 class Mapping:
@@ -105,6 +139,7 @@ class Mapping:
         self.multivalued = {expand(k, "multivalued") for k in spec.multivalued}
         self.resource_label = self._checked(spec.resource_label, ("resource_label",))
         self.provenance = self._checked(spec.provenance_property, ("provenance_property",))
+        self.asserts = self._checked(spec.provenance_relationship, ("provenance_relationship",))
         if self.problems:
             raise RuleError(self.problems)
 
@@ -188,6 +223,7 @@ class Mapping:
             if SCHEMA + "NewsArticle" in {o.value for o, _ in predicates.get(RDF_TYPE, ())}:
                 ident = next((o.value for o, _ in predicates.get(SCHEMA + "identifier", ())), subject)
                 rows.identifier = ident
+                rows.record = subject
                 hashes = [o.value for o, _ in predicates.get(KG + "contentHash", ())]
                 rows.content_hash = rows.content_hash or (hashes[0] if hashes else None)
         for uri in sorted(endpoints - subjects.keys()):

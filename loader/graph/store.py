@@ -12,10 +12,11 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from loader.graph import cypher
-from loader.graph.mapping import ArticleRows, Mapping, NodeRow
+from loader.graph.mapping import ArticleRows, Mapping, NodeRow, node_terms
 from loader.rdf import ID, SCHEMA
 
 Statement = tuple[str, dict[str, Any]]
@@ -75,7 +76,8 @@ class GraphWriter:
         self.mapping = mapping
         self.batch_size = batch_size
         self.resource = mapping.resource_label
-        self.prov = mapping.provenance
+        self.support = mapping.provenance
+        self.asserts = mapping.asserts
         self.article_label = mapping.label(SCHEMA + "NewsArticle")
         self.identifier_property = mapping.property(SCHEMA + "identifier")
         self._names: set[tuple[str, str, str]] | None = None  # the names the graph has recorded (KgNames)
@@ -85,7 +87,7 @@ class GraphWriter:
 
     def manifest(self) -> dict[str, dict[str, Any]]:
         """identifier → {uri, stamp, source} of every article in the graph."""
-        query = cypher.manifest(self.resource, self.article_label, self.identifier_property, self.prov)
+        query = cypher.manifest(self.resource, self.article_label, self.identifier_property)
         found = {row["identifier"]: row for row in self.store.read(query) if row["identifier"] is not None}
         # RDF files loaded as sources (loader/sources.py): one RdfSource node each
         found.update({row["identifier"]: row for row in self.store.read(cypher.source_manifest(self.resource))
@@ -100,7 +102,7 @@ class GraphWriter:
         try:
             self.store.write(statements)
         except Exception:
-            self._withdraw_after_failure([rows.identifier for rows in batch])
+            self._withdraw_after_failure(batch, sources or {})
             raise
         if self._names is not None:
             self._names.update(name for rows in batch for name in rows.names)
@@ -119,45 +121,86 @@ class GraphWriter:
         params = {NAME_KINDS[kind]: values for kind, values in entries.items()}
         return [(cypher.record_names(self.resource), {"uri": NAMES_URI, **params})]
 
-    def _withdraw_after_failure(self, identifiers: list[str]) -> None:
-        """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again,
-        so that each article is either fully loaded or absent (and reloaded by the next run)."""
+    def _withdraw_after_failure(self, batch: list[ArticleRows], sources: dict[str, dict[str, str | None]]) -> None:
+        """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again, so that
+        each article is either fully loaded or absent (and reloaded by the next run). What was applied may be
+        any part of the unit, so the relationships it touched are recounted from the ASSERTS that remain."""
         if self.store.rolls_back:
             return
+        records = sorted({rows.record for rows in batch if rows.record} |
+                         {str(mark["uri"]) for mark in sources.values() if mark.get("uri")})
         with contextlib.suppress(Exception):  # the original error is the one to report
-            self.delete(identifiers)
+            statements = self._retraction(records, keep=[])
+            touched = _merged_support(batch)
+            statements += self._by_type(partial(cypher.recount_relationships, asserts=self.asserts), touched)
+            statements += self._by_type(cypher.delete_unsupported_relationships, touched)
+            uris = sorted({node.uri for rows in batch for node in rows.nodes})
+            statements += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": []})
+                           for chunk in _chunks(uris, self.batch_size)]
+            self.store.write(statements)
 
     def delete(self, identifiers: list[str]) -> None:
-        self.store.write(self._retraction(identifiers, keep=[]))
+        self.store.write(self._retraction(self._records(identifiers), keep=[]))
 
-    def _retraction(self, identifiers: list[str], keep: list[str]) -> list[Statement]:
-        ids = {"ids": identifiers}
-        return [(cypher.withdraw_relationships(self.prov), ids),
-                (cypher.delete_unsupported_relationships(self.prov), {}),
-                (cypher.withdraw_nodes(self.resource, self.prov), ids),
-                (cypher.delete_unsupported_nodes(self.resource, self.prov), {"keep": keep})]
+    def _records(self, identifiers: list[str]) -> list[str]:
+        """The record nodes (see ArticleRows.record) of these sources: loaded articles and RDF files."""
+        query = cypher.records(self.resource, self.article_label, self.identifier_property)
+        return sorted({row["uri"] for row in self.store.read(query, {"ids": identifiers})})
+
+    def _retraction(self, records: list[str], keep: list[str]) -> list[Statement]:
+        """Withdraw what `records` assert: read their ASSERTS, then decrement and delete by indexed lookup only."""
+        if not records:
+            return []
+        touched: set[str] = set()
+        support: dict[tuple[str, str, str], int] = defaultdict(int)
+        for chunk in _chunks(records, self.batch_size):
+            for row in self.store.read(cypher.assertions_of(self.resource, self.asserts), {"records": chunk}):
+                touched.add(row["uri"])
+                for entry in row["rels"] or []:
+                    rel_type, end, _ = entry.split("\t", 2)
+                    support[(rel_type, row["uri"], end)] += 1
+        out = self._by_type(cypher.withdraw_relationships, support)
+        out += self._by_type(cypher.delete_unsupported_relationships, support)
+        ids = {"records": records}
+        out.append((cypher.withdraw_assertions(self.resource, self.asserts), ids))
+        out += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": keep})
+                for chunk in _chunks(sorted(touched), self.batch_size)]
+        out.append((cypher.unmark_records(self.resource), ids))
+        out.append((cypher.delete_sources(self.resource), {**ids, "keep": keep}))
+        return out
+
+    def _by_type(self, statement: Any, support: dict[tuple[str, str, str], int]) -> list[Statement]:
+        """One statement per relationship type (types are names in Cypher), rows {start, end, n}."""
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (rel_type, start, end), n in sorted(support.items()):
+            by_type[rel_type].append({"start": start, "end": end, "n": n, "key": f"{rel_type}\t{end}\t"})
+        return [(statement(self.resource, rel_type, self.support), {"rows": chunk})
+                for rel_type, rows in sorted(by_type.items()) for chunk in _chunks(rows, self.batch_size)]
 
     def plan(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]],
              sources: dict[str, dict[str, str | None]] | None = None) -> list[Statement]:
         uris = sorted({node.uri for rows in batch for node in rows.nodes})
         existing = {row["uri"]: set(row["labels"]) for row in
                     self._read_chunked(cypher.existing_nodes(self.resource), uris)}
+        sources = sources or {}
+        source_records = sorted(str(mark["uri"]) for mark in sources.values() if mark.get("uri"))
         statements: list[Statement] = []
         if replacing:
-            statements += self._retraction(replacing, keep=sorted(existing))
+            statements += self._retraction(self._records(replacing), keep=sorted(existing) + source_records)
+        if sources:  # the RDF files' records exist before their ASSERTS
+            source_rows = [{"identifier": identifier, **mark} for identifier, mark in sorted(sources.items())]
+            statements.append((cypher.mark_source(self.resource), {"rows": source_rows}))
         statements += self._node_statements(batch, existing)
-        statements += self._relationship_statements(batch)
+        assertions = [row for rows in batch for row in rows.assertions() if row["record"]]
+        query = cypher.assert_nodes(self.resource, self.asserts)
+        statements += [(query, {"rows": chunk}) for chunk in _chunks(assertions, self.batch_size)]
+        statements += self._relationship_statements(batch, existing)
         statements += self._names_statement(batch)
-        sources = sources or {}
         at = datetime.now(UTC).isoformat(timespec="seconds")
         marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
                   "at": at} for rows in batch if rows.identifier not in sources and (uri := self._article_uri(rows))]
         query = cypher.mark_loaded(self.resource, self.article_label)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
-        if sources:
-            source_rows = [{"identifier": identifier, "article": identifier, **mark}
-                           for identifier, mark in sorted(sources.items())]
-            statements.append((cypher.mark_source(self.resource, self.prov), {"rows": source_rows}))
         return statements
 
     def _article_uri(self, rows: ArticleRows) -> str | None:
@@ -176,53 +219,51 @@ class GraphWriter:
         created: dict[str, set[str]] = {}
         for rows in batch:
             for node in rows.nodes:
-                param = _node_param(node, rows.identifier)
+                param = _node_param(node)
                 known = existing.get(node.uri, created.get(node.uri))
                 if known is None:
                     creates[node.signature()].append(param)
                     created[node.uri] = set(node.labels)
                     continue
-                updates[node.signature()].append(param)
                 if not set(node.labels) <= known:
                     missing_labels[node.labels].add(node.uri)
                     known.update(node.labels)
+                if node.props or node.lists or node.temporal or param["terms"]:  # else nothing to write
+                    updates[node.signature()].append(param)
         dialect = self.store.dialect
         out: list[Statement] = []
         for (labels, _, temporal), params in creates.items():
-            query = cypher.create_nodes(self.resource, labels, temporal, self.prov, dialect)
+            query = cypher.create_nodes(self.resource, labels, temporal, dialect)
             out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
         for labels, node_uris in missing_labels.items():
             query = cypher.add_labels(self.resource, labels)
             out += [(query, {"uris": chunk}) for chunk in _chunks(sorted(node_uris), self.batch_size)]
         for (_, lists, temporal), params in updates.items():
-            query = cypher.update_nodes(self.resource, lists, temporal, self.prov, dialect)
+            query = cypher.update_nodes(self.resource, lists, temporal, dialect)
             out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
         return out
 
-    def _relationship_statements(self, batch: list[ArticleRows]) -> list[Statement]:
-        # one row per relationship, its sources and graphs as lists: FalkorDB applies a MERGE's SET for
-        # repeated rows of one UNWIND as if each were the first, so the last source would win
-        merged: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
-        for rows in batch:
-            for rel in rows.rels:
-                articles, graphs = merged.setdefault((rel.type, rel.start, rel.end), (set(), set()))
-                articles.add(rows.identifier)
-                graphs.add(rel.graph)
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for (rel_type, start, end), (articles, graphs) in merged.items():
-            by_type[rel_type].append({"start": start, "end": end, "articles": sorted(articles),
-                                      "graphs": sorted(graphs)})
-        out: list[Statement] = []
-        for rel_type in sorted(by_type):
-            query = cypher.merge_relationships(self.resource, rel_type, self.prov)
-            out += [(query, {"rows": chunk}) for chunk in _chunks(by_type[rel_type], self.batch_size)]
-        return out
+    def _relationship_statements(self, batch: list[ArticleRows], existing: dict[str, set[str]]) -> list[Statement]:
+        """A relationship with an endpoint this unit creates cannot exist yet: CREATE; the others MERGE. One row
+        per relationship (FalkorDB applies a MERGE's SET for repeated rows of one UNWIND as if each were the
+        first), its support the sum of what each article gives it."""
+        support = _merged_support(batch)
+        new = {key: n for key, n in support.items() if key[1] not in existing or key[2] not in existing}
+        known = {key: n for key, n in support.items() if key not in new}
+        return self._by_type(cypher.create_relationships, new) + self._by_type(cypher.merge_relationships, known)
 
 
-def _node_param(node: NodeRow, article: str) -> dict[str, Any]:
+def _merged_support(batch: list[ArticleRows]) -> dict[tuple[str, str, str], int]:
+    out: dict[tuple[str, str, str], int] = defaultdict(int)
+    for rows in batch:
+        for key, n in rows.rel_support().items():
+            out[key] += n
+    return dict(out)
+
+
+def _node_param(node: NodeRow) -> dict[str, Any]:
     return {"uri": node.uri, "props": node.props, "lists": node.lists,
-            "temporal": {k: v[1] for k, v in node.temporal.items()}, "article": article,
-            "graphs": list(node.graphs), "terms": list(node.terms)}
+            "temporal": {k: v[1] for k, v in node.temporal.items()}, "terms": node_terms(node)}
 
 
 NAMES_URI = f"{ID}graph/names"

@@ -51,6 +51,12 @@ def _path(folder: Path, rules_hash: str) -> Path:
     return folder / f"rules-{key[:40]}.pickle"
 
 
+def known(directory: Path) -> bool:
+    """True when these rules are cached: they were validated and compiled before, unchanged since."""
+    folder = cache_dir()
+    return folder is not None and _path(folder, content_hash(directory)).exists()
+
+
 def load(directory: Path, rules_hash: str) -> tuple[RuleSet, Gazetteer] | None:
     """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss.
     The ruleset comes without its entity rules (`entities_compiled_only`): the gazetteer holds them."""
