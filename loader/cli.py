@@ -17,7 +17,7 @@ from typing import BinaryIO
 import click
 
 from loader import __version__, build
-from loader.documents import expand_paths
+from loader.documents import find_files, log_passed_over
 from loader.errors import KgError, LoadFailed
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
@@ -65,7 +65,11 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     """Read articles, apply the rules, write one RDF dataset (a named graph per article)."""
     _setup_logging(quiet)
     fmt = format_for(output)
-    files = expand_paths(list(paths))
+    found = find_files(list(paths))
+    log_passed_over(found, log)
+    files = found.files
+    if not files:
+        log.warning("no article or RDF file under %s: nothing to read", ", ".join(paths))
     rules = load_rules(rules_dir)
     started = time.perf_counter()
     summaries: list[Summary] = []
@@ -140,7 +144,11 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
                      help="Rows per UNWIND batch and per transaction."),
         click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged."),
-        click.option("--prune", is_flag=True, help="Retract articles whose files are gone."),
+        click.option("--prune", is_flag=True,
+                     help="Retract articles whose files were under PATHS and are gone; refused (exit 2) when that "
+                          "is every article of the graph or more than half of them."),
+        click.option("--prune-all", is_flag=True,
+                     help="Like --prune, and retract them even when that is every article or most of the graph."),
         click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
                      help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
         click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -158,14 +166,15 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool,
-                  prune: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None):
+                  prune: bool, prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool,
+                  report_dir: Path | None):
     from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
     from loader.schedule import RunSettings
 
     load_mapping(mapping_file, naming, load_rules(rules_dir))  # bad rules or mapping: exit 2 before anything opens
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
-                          prune=prune, naming=naming, mapping_file=mapping_file)
+                          prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)
 
 
@@ -173,13 +182,13 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
 @load_options
 def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
          home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-         naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
-         quiet: bool) -> None:
+         prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None,
+         log_format: str, quiet: bool) -> None:
     """Extract articles and load them into the graph: new ones added, changed ones replaced."""
     from loader.schedule import StopSignal, lock_path, log_report, run_load
 
     _setup_logging(quiet, log_format)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, prune_all, naming, mapping_file, wait,
                              report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)
@@ -197,14 +206,14 @@ def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: boo
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs.")
 def schedule(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
              home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-             naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
-             quiet: bool, every: str | None, cron: str | None, max_runs: int | None) -> None:
+             prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None,
+             log_format: str, quiet: bool, every: str | None, cron: str | None, max_runs: int | None) -> None:
     """Load on a schedule, in the foreground (for systemd, a container or a terminal)."""
     from loader.schedule import Timing, lock_path, schedule_loop
 
     _setup_logging(quiet, log_format)
     timing = Timing(every, cron)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, prune_all, naming, mapping_file, wait,
                              report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)

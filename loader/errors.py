@@ -15,6 +15,10 @@ class UsageError(KgError):
     exit_code = 2
 
 
+class PruneRefused(UsageError):
+    """--prune would retract all or most of the graph: refused before anything is written."""
+
+
 class RuleError(KgError):
     """One or more problems in the rule files, each naming file, line and rule."""
 

@@ -9,6 +9,8 @@ retracted. A batch that fails is retried, then reported, and the run goes on.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
+import glob
 import hashlib
 import logging
 import os
@@ -21,8 +23,8 @@ from pathlib import Path
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from loader import sources
-from loader.documents import expand_paths
-from loader.errors import DocumentError, KgError, LoadFailed, UsageError
+from loader.documents import find_files, log_passed_over
+from loader.errors import DocumentError, KgError, LoadFailed, PruneRefused, UsageError
 from loader.graph import cypher
 from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
@@ -37,6 +39,7 @@ log = logging.getLogger("kgloader")
 DEFAULT_HOME = Path(".kgloader")
 RUN_IRI = "https://w3id.org/kgloader/id/run/"
 RDF_CHUNK_FACTOR = 4  # quads per RDF chunk (one transaction) = --batch-size x this
+PRUNE_SHARE = 0.5  # --prune refuses to retract more than this share of the graph's articles (--prune-all may)
 
 
 @dataclass
@@ -46,6 +49,7 @@ class LoadOptions:
     batch_size: int = 10_000
     force: bool = False
     prune: bool = False
+    prune_all: bool = False  # prune even what the guard refuses (every article, or more than PRUNE_SHARE)
     naming: str | None = None
     mapping_file: Path | None = None
     retries: int = 3
@@ -104,6 +108,44 @@ class MapArticle:
         return rows, rows.triples
 
 
+class PruneScope:
+    """Where a run's paths reach: its folders, files and glob patterns, as absolute paths. --prune retracts
+    only articles whose recorded source lies there; a source recorded relative (by earlier versions) is
+    read against the current folder."""
+
+    def __init__(self, specs: list[str]):
+        self.folders: list[Path] = []
+        self.files: set[Path] = set()
+        self.patterns: list[tuple[str, ...]] = []
+        for spec in specs:
+            path = Path(spec)
+            if path.is_dir():
+                self.folders.append(path.resolve())
+            elif path.exists():
+                self.files.add(path.resolve())
+            else:
+                parts = Path(os.path.abspath(spec)).parts
+                fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+                self.patterns.append(Path(*parts[:fixed]).resolve().parts + parts[fixed:])
+
+    def holds(self, source: object) -> bool:
+        if not isinstance(source, str) or not source:
+            return False  # no recorded source: never pruned by a path
+        path = Path(os.path.abspath(source))
+        path = path.parent.resolve() / path.name
+        return (path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+                or any(_glob_match(pattern, path.parts) for pattern in self.patterns))
+
+
+def _glob_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether a path's parts match a glob's parts as glob.glob(recursive=True) reads them (`**`: any depth)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_match(pattern[1:], parts[1:])
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -124,7 +166,12 @@ class Loader:
         report = LoadReport(rules_hash=self.rules.content_hash)
         self.writer.ensure_schema()
         manifest = self.writer.manifest()
-        files = expand_paths(paths)
+        found = find_files(paths)
+        files = found.files
+        log_passed_over(found, log)
+        if not files:
+            log.warning("no article or RDF file under %s: nothing to read", ", ".join(paths))
+        gone = self._prune_plan(paths, files, manifest) if self.options.prune or self.options.prune_all else []
         rdf_files = [path for path in files if is_rdf_file(path)]  # RDF files are sources too (loader/sources.py)
         stamps: dict[str, dict[str, str]] = {}
         todo = self._plan([path for path in files if not is_rdf_file(path)], manifest, report, stamps,
@@ -145,8 +192,9 @@ class Loader:
             self._write(batch, manifest, stamps, report)
         if not report.interrupted:
             self._load_rdf(rdf_todo, manifest, stamps, report, on_article, should_stop)
-        if self.options.prune and not report.interrupted:
-            self._prune(files, manifest, report)
+        if gone and not report.interrupted:
+            self.writer.delete(gone)
+            report.pruned = gone
         self.store.checkpoint()
         report.graph = {"nodes": self.store.read(cypher.COUNT_NODES)[0]["n"],
                         "relationships": self.store.read(cypher.COUNT_RELATIONSHIPS)[0]["n"]}
@@ -168,7 +216,7 @@ class Loader:
             except OSError as exc:
                 report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
                 continue
-            stamps[path.name] = {"stamp": stamp, "source": str(path)}
+            stamps[path.name] = {"stamp": stamp, "source": str(path.resolve())}  # absolute: --prune's scope
             known = manifest.get(path.name)
             if known and known.get("stamp") == stamp and not self.options.force:
                 report.unchanged += 1
@@ -274,12 +322,21 @@ class Loader:
             (report.changed if rows.identifier in manifest else report.new).append(rows.identifier)
             report.triples += rows.triples
 
-    def _prune(self, files: list[Path], manifest: dict[str, dict[str, object]], report: LoadReport) -> None:
+    def _prune_plan(self, paths: list[str], files: list[Path], manifest: dict[str, dict[str, object]]) -> list[str]:
+        """The articles to retract: those whose source lies under `paths` and is no longer there. Refused
+        (exit 2, before anything is written) when that is every article of the graph or more than PRUNE_SHARE
+        of them, unless --prune-all."""
+        scope = PruneScope(paths)
         present = {path.name for path in files}
-        gone = sorted(set(manifest) - present)
-        if gone:
-            self.writer.delete(gone)
-            report.pruned = gone
+        gone = sorted(identifier for identifier, entry in manifest.items()
+                      if identifier not in present and scope.holds(entry.get("source")))
+        if gone and not self.options.prune_all and (len(gone) == len(manifest)
+                                                    or len(gone) > PRUNE_SHARE * len(manifest)):
+            share = "all" if len(gone) == len(manifest) else f"{len(gone) / len(manifest):.0%}"
+            raise PruneRefused(f"--prune would retract {len(gone)} of the graph's {len(manifest)} articles ({share}; "
+                             f"the limit is {PRUNE_SHARE:.0%}): their files under {', '.join(paths)} are gone. "
+                             "Refused, nothing written; check the paths, or pass --prune-all to retract them")
+        return gone
 
     def record_run(self, report: LoadReport, started: datetime, ended: datetime, version: str) -> None:
         """The graph keeps a record of every run: when, what it did, with which kgloader and rules."""

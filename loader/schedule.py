@@ -25,7 +25,7 @@ from croniter import croniter
 from filelock import FileLock, Timeout
 
 from loader import __version__
-from loader.errors import GraphUnavailable, UsageError
+from loader.errors import GraphUnavailable, PruneRefused, UsageError
 from loader.graph.store import GraphStore
 from loader.load import Loader, LoadOptions, LoadReport, embedded_home
 
@@ -177,6 +177,9 @@ def schedule_loop(open_graph: Callable[[], GraphStore], lock: Path, settings: Ru
                 report = run_load(open_graph, lock, settings, stop)
                 failures += bool(report.failed)
                 log_report(report)
+            except PruneRefused as exc:  # the inbox may be empty for a moment: the next run tries again
+                failures += 1
+                log.error("run refused: %s", exc)
             except GraphUnavailable as exc:
                 failures += 1
                 log.error("run failed: %s", exc)

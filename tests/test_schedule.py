@@ -180,3 +180,45 @@ def test_lock_and_store_agree_on_the_embedded_folder(tmp_path: Path, monkeypatch
     assert embedded_home() == tmp_path / "graph"
     assert lock_path(None, None, None).parent == (tmp_path / "graph").resolve()
     assert lock_path(None, None, tmp_path / "other").parent == (tmp_path / "other").resolve()
+
+
+def test_prune_refuses_to_empty_the_graph_when_the_inbox_is_empty(graph: Graph, inbox: Path) -> None:
+    assert kgloader("load", str(inbox), *graph.cli, env=graph.env).returncode == 0
+    before = graph.state()
+    for article in inbox.iterdir():
+        article.unlink()
+    refused = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)
+    assert refused.returncode == 2, refused.stderr
+    assert "no article or RDF file under" in refused.stderr
+    assert "--prune would retract 5 of the graph's 5 articles (all" in refused.stderr
+    assert "nothing written" in refused.stderr and "Traceback" not in refused.stderr
+    assert graph.state() == before
+    assert graph.count("MATCH (r:LoadRun) RETURN count(r) AS n") == 1  # the refused run wrote no record either
+    forced = kgloader("load", str(inbox), "--prune-all", *graph.cli, env=graph.env)
+    assert forced.returncode == 0, forced.stderr
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 0
+
+
+def test_prune_retracts_only_under_the_paths_of_the_run(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(ROOT / "examples" / "articles" / "letters-2021.txt", other)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert kgloader("load", str(inbox), str(other), *graph.cli, env=graph.env).returncode == 0
+    before = graph.state()
+
+    run = kgloader("load", str(empty), "--prune", *graph.cli, env=graph.env)
+    assert run.returncode == 0, run.stderr
+    assert "no article or RDF file under" in run.stderr and "pruned 0" in run.stderr
+    assert graph.state() == before
+
+    (inbox / "000_178f4452fb611901.txt").unlink()
+    run = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)  # other/ is not named: it stays
+    assert run.returncode == 0, run.stderr
+    assert "pruned 1" in run.stderr
+    names = {r["id"] for r in graph.store.read("MATCH (a:NewsArticle) RETURN a.identifier AS id")}
+    assert names == {p.name for p in inbox.iterdir()} | {"letters-2021.txt"}
+
+    run = kgloader("load", str(inbox / "*.txt"), "--prune", *graph.cli, env=graph.env)  # a glob is a scope too
+    assert run.returncode == 0 and "pruned 0" in run.stderr, run.stderr
