@@ -23,7 +23,6 @@ from loader.rules.compiled import Compiled, CompiledRules
 from loader.sources import is_rdf_file
 
 _LINE = regex.compile(r"[^\n]*")
-LONG_LINE_TIMEOUT = 1.0
 
 
 # what a folder's articles are called; files named one by one (or by a glob) are read whatever their name
@@ -156,14 +155,13 @@ class _BodyBuilder:
         self.place: Located | None = None
 
     def _first(self, patterns: list[Compiled], line: str) -> tuple[Compiled, regex.Match[str]] | None:
-        # patterns passed the load-time backtracking probes, which are as long as a bounded sentence;
-        # only a longer line pays for a timeout (about 2 µs a call, several times a typical search;
-        # even `timeout=None` costs half a microsecond to parse, so a short line passes none)
-        bounded = len(line) <= self.max_line
+        # a line is matched on its first max_sentence_chars only: the patterns passed the load-time
+        # backtracking probes, which are that long, and date lines, datelines and markers are short (a
+        # pattern ending in `.*$` still takes the whole line). On a 1 MB line, a pattern scanning ahead
+        # from its start cost time quadratic in the line's length, then a timeout and a failed article.
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
-                pattern = compiled.regex
-                match = pattern.search(line) if bounded else pattern.search(line, timeout=LONG_LINE_TIMEOUT)
+                match = compiled.regex.search(line, 0, self.max_line)
                 if match:
                     return compiled, match
         return None
