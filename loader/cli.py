@@ -18,7 +18,7 @@ import click
 
 from loader import __version__, build
 from loader.documents import find_files, log_passed_over
-from loader.errors import KgError, LoadFailed
+from loader.errors import GraphUnavailable, KgError, LoadFailed, UsageError, os_problem
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
 from loader.rules import load_rules
@@ -80,8 +80,11 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write beside the target and rename: a failed run leaves the old file, never half a new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {os_problem(exc)}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -128,9 +131,15 @@ def _password(uri: str | None, password_stdin: bool) -> str | None:
     return sys.stdin.readline().rstrip("\n") if password_stdin else os.environ.get("NEO4J_PASSWORD")
 
 
-def _open_graph(uri: str | None, user: str, password: str | None, database: str | None, home: Path | None):
-    from loader.load import open_store
+def _open_graph(uri: str | None, user: str, password: str | None, database: str | None, home: Path | None,
+                existing: bool = False):
+    """The graph; `existing`: for commands that read or retract, an embedded graph must be there already."""
+    from loader.load import embedded_home, open_store
 
+    if existing and not uri and not embedded_home(home).is_dir():
+        raise GraphUnavailable(f"no graph here: no embedded graph in {embedded_home(home).resolve()} (the folder "
+                               "--home names, else $KGLOADER_HOME, else ./.kgloader); load articles first, or name "
+                               "the graph with --home or --uri")
     return open_store(uri, user, password, database, home)
 
 
@@ -170,9 +179,10 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
                   report_dir: Path | None):
     from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
-    from loader.schedule import RunSettings
+    from loader.schedule import RunSettings, check_report_dir
 
     load_mapping(mapping_file, naming, load_rules(rules_dir))  # bad rules or mapping: exit 2 before anything opens
+    check_report_dir(report_dir)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)
@@ -251,7 +261,8 @@ def delete(documents: tuple[str, ...], uri: str | None, user: str, password_stdi
     _setup_logging(quiet)
     identifiers = [Path(d).name for d in documents]
     password = _password(uri, password_stdin)
-    with exclusive(lock_path(uri, database, home), wait), _open_graph(uri, user, password, database, home) as store:
+    graph = _open_graph(uri, user, password, database, home, existing=True)
+    with exclusive(lock_path(uri, database, home), wait), graph as store:
         removed = Loader(store, LoadOptions()).delete(identifiers)
     for identifier in identifiers:
         if identifier not in removed:
@@ -267,7 +278,8 @@ def list_queries() -> None:
     for query in load_queries().values():
         click.echo(f"{query.name}\n    {query.description}")
         for param in query.parameters:
-            click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)})  {param.description}")
+            kind = f", a {param.kind}" if param.kind else ""
+            click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)}{kind})  {param.description}")
 
 
 def query_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -285,7 +297,7 @@ def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: st
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
         yield store, store.read_table(prepared.text, bound)
 
 
@@ -341,7 +353,7 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     prepared = find_query(queries, name)
     drawn = find_view(load_views(queries), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
         drawing = build_graph(store, drawn, prepared, bound, kinds)
     html = render_html(drawing, standalone=standalone)
     def write(handle: BinaryIO) -> None:
@@ -382,7 +394,7 @@ def export_command(fmt: str | None, output: Path | None, mapping_file: Path | No
     rdf_format = format_for(Path(f"x{EXPORT_FORMATS[fmt]}"))
     mapping = load_mapping(mapping_file)
     counts: list[int] = []
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
         if output is None:
             counts.append(export(store, mapping, sys.stdout.buffer, rdf_format))
             sys.stdout.buffer.flush()
@@ -468,3 +480,12 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a path the system refused, wherever it was met
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # never a traceback: one line, and the way to see more
+        if os.environ.get("KGLOADER_DEBUG"):
+            raise
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (KGLOADER_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(1)

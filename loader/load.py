@@ -87,10 +87,12 @@ def open_store(uri: str | None, user: str | None = None, password: str | None = 
     if not uri:
         return FalkorDBStore(embedded_home(home), database or "kgloader")
     if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
-        raise UsageError(f"--uri must be a bolt:// or neo4j:// URI, not {uri.split('://')[0]}://")
-    if password is None:
-        raise UsageError("no Neo4j password: set NEO4J_PASSWORD or pass --password-stdin")
+        _, sep, rest = uri.partition("://")
+        example = f"bolt://{rest if sep else uri}"
+        raise UsageError(f"--uri takes a bolt:// or neo4j:// URI such as {example}, not {uri!r}")
     from loader.graph.neo4j_store import Neo4jStore
+
+    # no password: no authentication (a Neo4j with NEO4J_AUTH=none); a server that wants one says so
 
     # the database is always named: the driver then needs no round trip to resolve the home database
     return Neo4jStore(uri, user or "neo4j", password, database or "neo4j")

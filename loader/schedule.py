@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import signal
 import tempfile
@@ -25,7 +26,7 @@ from croniter import croniter
 from filelock import FileLock, Timeout
 
 from loader import __version__
-from loader.errors import GraphUnavailable, PruneRefused, UsageError
+from loader.errors import GraphUnavailable, PruneRefused, UsageError, os_problem
 from loader.graph.store import GraphStore
 from loader.load import Loader, LoadOptions, LoadReport, embedded_home
 
@@ -65,7 +66,10 @@ def lock_path(uri: str | None, database: str | None, home: Path | None) -> Path:
     """The embedded graph's lock lives in its folder; a server's in a machine-wide folder, one per URI and database."""
     if not uri:
         folder = embedded_home(home).resolve()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the embedded graph's folder {folder}: {os_problem(exc)}") from exc
         return folder / f"load-{database or 'kgloader'}.lock"
     folder = Path(tempfile.gettempdir()) / "kgloader-locks"
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,6 +112,18 @@ def run_load(open_graph: Callable[[], GraphStore], lock: Path, settings: RunSett
     if settings.report_dir:
         write_report(settings.report_dir, report, started, ended, store.description)
     return report
+
+
+def check_report_dir(folder: Path | None) -> None:
+    """--report-dir, made before the run: a folder that cannot be is exit 2 with nothing loaded."""
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--report-dir {folder}: {os_problem(exc)}") from exc
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--report-dir {folder}: not writable")
 
 
 def write_report(folder: Path, report: LoadReport, started: datetime, ended: datetime, graph: str) -> Path:
