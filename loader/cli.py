@@ -414,16 +414,18 @@ def rules_check(directory: Path | None) -> None:
     """Validate the rules; every error names file, line and rule."""
     from loader.errors import RuleError
     from loader.graph.mapping import load_mapping
-    from loader.rules.examples import EXAMPLE_SECTIONS, run_examples
+    from loader.resources import rules_origin
+    from loader.rules.examples import EXAMPLE_SECTIONS, run_examples, unreachable_triggers
 
     compiled = load_rules(directory)
     load_mapping(rules=compiled)  # the event kinds' labels agree with the shipped mapping
-    failed = run_examples(compiled)
+    failed = unreachable_triggers(compiled) + run_examples(compiled)
     if failed:
         raise RuleError(failed)
     ruleset = compiled.ruleset
     examples = sum(len(rule.examples) for section in EXAMPLE_SECTIONS
                    for rule in getattr(ruleset, section))
+    click.echo(f"rules: {ruleset.directory} ({rules_origin(ruleset.directory)})")
     click.echo(f"rules ok: {len(ruleset.files)} files, {len(ruleset.entities)} entities, "
                f"{len(ruleset.name_patterns)} name patterns, {len(ruleset.memberships)} membership rules, "
                f"{len(compiled.kinds)} event kinds ({', '.join(compiled.kinds)}), {len(ruleset.events)} event rules, "
