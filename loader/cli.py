@@ -293,11 +293,12 @@ def query_options(func: Callable[..., None]) -> Callable[..., None]:
 def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool,
                    database: str | None, home: Path | None):
     """Run a prepared query; yields the open store (for follow-up reads) and (columns, rows)."""
-    from loader.queries import find_query, load_queries, parse_params
+    from loader.queries import check_names, find_query, load_queries, parse_params
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
     with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
+        check_names(store)
         yield store, store.read_table(prepared.text, bound)
 
 
@@ -345,7 +346,7 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     """Draw what a prepared query finds (cypher/view/NAME.cypher) as an interactive HTML page.
 
     An empty result still writes a page that says so, and exits 0."""
-    from loader.queries import find_query, load_queries, parse_params
+    from loader.queries import check_names, find_query, load_queries, parse_params
     from loader.view import build_graph, find_view, load_views, render_html, write_d3_beside
 
     kinds = load_rules(rules_dir).kinds  # each declared event kind's label and date
@@ -354,6 +355,7 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     drawn = find_view(load_views(queries), name)
     bound = prepared.bind(parse_params(params))
     with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
+        check_names(store)
         drawing = build_graph(store, drawn, prepared, bound, kinds)
     html = render_html(drawing, standalone=standalone)
     def write(handle: BinaryIO) -> None:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from loader.errors import RuleError, RuleProblem, UsageError
+from loader.graph.mapping import load_mapping
+from loader.graph.store import GraphStore, read_names
 from loader.resources import data_dir
 
 _ISO_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?")
@@ -133,6 +135,21 @@ def check_date(name: str, text: str) -> None:
         date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
     except ValueError:
         raise UsageError(f"parameter {name} takes a date such as 2023, 2023-06 or 2023-06-01, not {text!r}") from None
+
+
+def check_names(store: GraphStore) -> None:
+    """The prepared queries and views read the shipped mapping's names (Person, name, ATTENDEE). A graph
+    loaded with other names (--naming shorten: sch__Person; another --mapping) would answer every one of
+    them with nothing: refused with one line instead."""
+    readable = load_mapping()
+    named = {"label": readable.labels, "type": readable.relationships, "property": readable.properties}
+    other = sorted((iri, name, named[kind][iri]) for kind, name, iri in read_names(store)
+                   if iri in named[kind] and named[kind][iri] != name)
+    if other:
+        iri, name, wanted = other[0]
+        raise UsageError(f"this graph was loaded with other names than the prepared queries read ({iri} is {name}, "
+                         f"not {wanted}; {len(other)} names differ), as with --naming shorten or another --mapping: "
+                         "reload it with the shipped mapping to query it here, or query it in Cypher by its names")
 
 
 def find_query(queries: dict[str, PreparedQuery], name: str) -> PreparedQuery:
