@@ -42,6 +42,15 @@ RDF_CHUNK_FACTOR = 4  # quads per RDF chunk (one transaction) = --batch-size x t
 PRUNE_SHARE = 0.5  # --prune refuses to retract more than this share of the graph's articles (--prune-all may)
 
 
+class Cancelled(BaseException):
+    """Raised by the stop signal while articles are being extracted (never while writing): what was extracted
+    and not yet written is dropped, whole articles only. A BaseException, so that no per-article handler
+    takes it for one article's failure."""
+
+
+Cancellable = Callable[[], contextlib.AbstractContextManager[None]]
+
+
 @dataclass
 class LoadOptions:
     rules_dir: Path | None = None
@@ -162,8 +171,10 @@ class Loader:
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,
-             should_stop: Callable[[], bool] | None = None) -> LoadReport:
-        """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written)."""
+             should_stop: Callable[[], bool] | None = None, cancellable: Cancellable | None = None) -> LoadReport:
+        """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written).
+        Inside `cancellable()` a stop request may raise Cancelled: it is entered only around extraction, so a
+        long article is dropped at once instead of being finished, and a write is never cut."""
         started = time.perf_counter()
         report = LoadReport(rules_hash=self.rules.content_hash)
         self.writer.ensure_schema()
@@ -181,15 +192,18 @@ class Loader:
         rdf_todo = self._plan(rdf_files, manifest, report, stamps, self._rdf_stamp)
         batch: list[ArticleRows] = []
         rows_in_batch = 0
-        for rows in self._rows(todo, report, on_article):
-            if should_stop and should_stop():
-                report.interrupted = True
-                break
-            batch.append(rows)
-            rows_in_batch += len(rows.nodes) + len(rows.rels)
-            if rows_in_batch >= self.options.batch_size:
-                self._write(batch, manifest, stamps, report)
-                batch, rows_in_batch = [], 0
+        try:
+            for rows in self._rows(todo, report, on_article, cancellable or contextlib.nullcontext):
+                if should_stop and should_stop():
+                    report.interrupted = True
+                    break
+                batch.append(rows)
+                rows_in_batch += len(rows.nodes) + len(rows.rels)
+                if rows_in_batch >= self.options.batch_size:
+                    self._write(batch, manifest, stamps, report)
+                    batch, rows_in_batch = [], 0
+        except Cancelled:
+            report.interrupted = True  # the articles being extracted are dropped; what was extracted is written
         if batch:
             self._write(batch, manifest, stamps, report)
         if not report.interrupted:
@@ -293,17 +307,25 @@ class Loader:
         self.writer.write([], [], {}, {identifier: {**mark, "stamp": stamp["stamp"]}})
         return triples
 
-    def _rows(self, todo: list[Path], report: LoadReport,
-              on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:
-        for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping)):
-            if on_article:
-                on_article()
-            if not outcome.ok:
-                entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
-                (report.failed if outcome.failed else report.skipped).append(entry)
-                log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
-                continue
-            yield outcome.result
+    def _rows(self, todo: list[Path], report: LoadReport, on_article: Callable[[], None] | None,
+              cancellable: Cancellable) -> Iterator[ArticleRows]:
+        outcomes = extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping))
+        try:
+            while True:
+                with cancellable():  # a stop request while extracting cancels it (the workers are terminated)
+                    outcome = next(outcomes, None)
+                if outcome is None:
+                    return
+                if on_article:
+                    on_article()
+                if not outcome.ok:
+                    entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
+                    (report.failed if outcome.failed else report.skipped).append(entry)
+                    log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
+                    continue
+                yield outcome.result
+        finally:
+            outcomes.close()  # a pool still running is terminated
 
     def _write(self, batch: list[ArticleRows], manifest: dict[str, dict[str, object]],
                stamps: dict[str, dict[str, str]], report: LoadReport) -> None:

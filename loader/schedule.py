@@ -28,7 +28,7 @@ from filelock import FileLock, Timeout
 from loader import __version__
 from loader.errors import GraphUnavailable, PruneRefused, UsageError, os_problem
 from loader.graph.store import GraphStore
-from loader.load import Loader, LoadOptions, LoadReport, embedded_home
+from loader.load import Cancelled, Loader, LoadOptions, LoadReport, embedded_home
 
 log = logging.getLogger("kgloader")
 _EVERY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -39,10 +39,13 @@ class GraphBusy(GraphUnavailable):
 
 
 class StopSignal:
-    """The first SIGTERM/SIGINT asks the run to stop after the batch in flight; a second one ends it at once."""
+    """The first SIGTERM/SIGINT stops the run promptly: articles being extracted are dropped (inside
+    `cancellable()`), a batch being written is finished, so every article is loaded whole or not at all.
+    A second one ends it at once."""
 
     def __init__(self) -> None:
         self.requested = False
+        self._cancellable = False
         self._previous: dict[int, object] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
@@ -50,7 +53,22 @@ class StopSignal:
             signal.signal(signum, signal.SIG_DFL)
             raise KeyboardInterrupt
         self.requested = True
-        log.warning("%s received: finishing the batch in flight, then stopping", signal.Signals(signum).name)
+        log.warning("%s received: stopping; what is written stays whole, the rest waits for the next run "
+                    "(%s again to stop now)", signal.Signals(signum).name,
+                    "Ctrl-C" if signum == signal.SIGINT else "the signal")
+        if self._cancellable:
+            raise Cancelled
+
+    @contextmanager
+    def cancellable(self) -> Iterator[None]:
+        """While inside, a stop request raises Cancelled (around extraction, never around a write)."""
+        if self.requested:
+            raise Cancelled
+        self._cancellable = True
+        try:
+            yield
+        finally:
+            self._cancellable = False
 
     def __enter__(self) -> StopSignal:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -106,7 +124,8 @@ def run_load(open_graph: Callable[[], GraphStore], lock: Path, settings: RunSett
     with exclusive(lock, settings.wait), open_graph() as store:
         started = datetime.now(UTC)  # once the graph is ours: waiting for the lock is not part of the run
         loader = Loader(store, settings.options)
-        report = loader.load(settings.paths, on_article=on_article, should_stop=lambda: stop.requested)
+        report = loader.load(settings.paths, on_article=on_article, should_stop=lambda: stop.requested,
+                             cancellable=stop.cancellable)
         ended = datetime.now(UTC)
         loader.record_run(report, started, ended, __version__)
     if settings.report_dir:

@@ -222,3 +222,36 @@ def test_prune_retracts_only_under_the_paths_of_the_run(graph: Graph, inbox: Pat
 
     run = kgloader("load", str(inbox / "*.txt"), "--prune", *graph.cli, env=graph.env)  # a glob is a scope too
     assert run.returncode == 0 and "pruned 0" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_a_long_article_stops_promptly_and_loads_whole_articles(graph: Graph, tmp_path: Path,
+                                                                            jobs: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "articles" / "letters-2021.txt", folder / "a.txt")
+    fact = "Foreign Minister Samir Haddad met with President Karim Nasser in Amman on Monday. "
+    # 6 MB of facts: extracting it takes half a minute and more; the stop must not wait for it
+    (folder / "b.txt").write_text("Talks in Amman\n\n" + fact * (6_000_000 // len(fact)) + "\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    runner = subprocess.Popen([sys.executable, "-P", "-m", "loader", "load", str(folder), "-j", jobs, *graph.cli,
+                               "--report-dir", str(out)], env=graph.env, stderr=subprocess.PIPE, text=True)
+    assert runner.stderr is not None
+    for line in runner.stderr:  # the rules are loaded: extraction starts
+        if line.startswith("INFO: rules:"):
+            break
+    time.sleep(3)
+    runner.send_signal(signal.SIGINT)
+    asked = time.monotonic()
+    rest = runner.stderr.read()
+    assert runner.wait(timeout=120) == 0, rest
+    assert time.monotonic() - asked < 15, "the load waited for the long article"
+    assert "SIGINT received" in rest and "Ctrl-C again to stop now" in rest and "Traceback" not in rest
+    report = reports(out)[0]
+    assert report["interrupted"] and "b.txt" not in report["new"]
+    loaded = {r["id"] for r in graph.store.read("MATCH (a:NewsArticle) RETURN a.identifier AS id")}
+    assert loaded == set(report["new"]) <= {"a.txt"}
+    if loaded:  # what was written is whole: the article's facts are all there
+        assert graph.count("MATCH (m:Message) RETURN count(m) AS n") > 0
+    again = kgloader("load", str(folder / "a.txt"), *graph.cli, env=graph.env)  # the next run loads the rest
+    assert again.returncode == 0, again.stderr
