@@ -438,10 +438,7 @@ def rules_check(directory: Path | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @rules_option
 def rules_explain(file: Path, rules_dir: Path | None) -> None:
-    """Show, sentence by sentence, what the rules saw in FILE and why it gave what it gave.
-
-    Example: kgloader rules explain examples/articles/amman-talks-2024.txt
-    """
+    """Show, sentence by sentence, what the rules saw in FILE and why it gave what it gave."""
     from loader.explain import explain_file
 
     for line in explain_file(file, load_rules(rules_dir)):
@@ -493,3 +490,40 @@ def main() -> None:
             raise
         click.echo(f"error: unexpected {type(exc).__name__}: {exc} (KGLOADER_DEBUG=1 shows the traceback)", err=True)
         sys.exit(1)
+
+
+# One line per command in `kgloader --help` (click cuts a longer docstring mid-sentence), and one example
+# under each command's own --help.
+HELP = {
+    ("extract",): ("Articles → one RDF dataset (.trig, .nq, .jsonld, .ttl).",
+                   "kgloader extract examples/articles -o out.trig"),
+    ("load",): ("Extract articles and load what is new or changed.",
+                "kgloader load inbox --prune --report-dir reports"),
+    ("schedule",): ("Load on a schedule, in the foreground.", "kgloader schedule inbox --every 15m --prune"),
+    ("delete",): ("Retract articles from the graph.", "kgloader delete 001_866d47ab6ad8327c.txt"),
+    ("queries",): ("List the prepared queries and their parameters.", "kgloader queries"),
+    ("query",): ("Run a prepared query and print its rows.",
+                 "kgloader query who-met-whom -p person=Haniyeh -p from=2023-01 --format json"),
+    ("articles",): ("List the articles in the graph.", "kgloader articles --format csv"),
+    ("view",): ("Draw what a prepared query finds, as an HTML page.",
+                "kgloader view who-met-whom -p person=Haniyeh -o meetings.html"),
+    ("export",): ("Write the graph back as RDF.", "kgloader export -o graph.trig"),
+    ("rules",): ("Check, explain or update the extraction rules.", "kgloader rules check"),
+    ("rules", "check"): ("Validate the rules and run their examples.", "kgloader rules check schema/rules"),
+    ("rules", "explain"): ("What the rules saw in a file, sentence by sentence.",
+                           "kgloader rules explain examples/articles/amman-talks-2024.txt"),
+    ("rules", "update-places"): ("Regenerate the world gazetteer from place data.", "kgloader rules update-places"),
+}
+
+
+def _document_commands() -> None:
+    for path, (summary, example) in HELP.items():
+        command: click.Command = app
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        command.short_help = summary
+        command.epilog = f"\b\nExample:\n  {example}"
+
+
+_document_commands()

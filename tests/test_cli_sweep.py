@@ -122,3 +122,14 @@ def test_good_dates_and_counts_pass() -> None:
     bound = find_query(load_queries(), "who-met-whom").bind({"from": "2023", "to": "2023-06-30"})
     assert bound["from"] == "2023" and bound["to"] == "2023-06-30"
     assert find_query(load_queries(), "interactions").bind({"limit": "0"})["limit"] == 0
+
+
+def test_every_command_has_a_whole_summary_and_an_example(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    for group in ([], ["rules"]):
+        code, listing = run([*group, "--help"], monkeypatch, capsys)
+        summaries = listing.split("Commands:")[1]
+        assert code == 0 and "..." not in summaries, listing  # click cuts a long summary with "..."
+    for path, _ in commands():
+        code, text = run([*path, "--help"], monkeypatch, capsys)
+        assert code == 0 and "Example:\n  kgloader " + " ".join(path) in text, text
