@@ -270,6 +270,11 @@ def test_neo4j_without_authentication_needs_no_password(tmp_path: Path, neo4j_en
         load = kgloader("load", str(article), "--uri", server.bolt, env=env)
         assert load.returncode == 0, load.stderr
         assert "new 1" in load.stderr
+        again = kgloader("load", str(article), "--uri", server.bolt, "--force", env=env)  # the indexes exist now
+        assert again.returncode == 0, again.stderr
+        for run in (load, again):  # the server's notifications ("index already exists") are not logged
+            assert "otification" not in run.stderr and "already exists" not in run.stderr, run.stderr
+            assert all(line.startswith(("INFO: ", "WARNING: ")) for line in run.stderr.splitlines()), run.stderr
         assert len(kgloader("query", "articles", "--uri", server.bolt, "--format", "csv",
                             env=env).stdout.splitlines()) == 2
         wrong = kgloader("load", "--uri", "localhost:7687", str(article), env=env)
