@@ -352,8 +352,11 @@ class Loader:
         of them, unless --prune-all."""
         scope = PruneScope(paths)
         present = {path.name for path in files}
+        # gone: no file of this run has its name, its recorded source lies in the run's scope, and that file is
+        # really not there (a file still there but not read, a .md passed over in a folder, is kept)
         gone = sorted(identifier for identifier, entry in manifest.items()
-                      if identifier not in present and scope.holds(entry.get("source")))
+                      if identifier not in present and scope.holds(entry.get("source"))
+                      and not os.path.lexists(str(entry.get("source"))))
         if gone and not self.options.prune_all and (len(gone) == len(manifest)
                                                     or len(gone) > PRUNE_SHARE * len(manifest)):
             share = "all" if len(gone) == len(manifest) else f"{len(gone) / len(manifest):.0%}"

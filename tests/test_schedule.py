@@ -223,6 +223,14 @@ def test_prune_retracts_only_under_the_paths_of_the_run(graph: Graph, inbox: Pat
     run = kgloader("load", str(inbox / "*.txt"), "--prune", *graph.cli, env=graph.env)  # a glob is a scope too
     assert run.returncode == 0 and "pruned 0" in run.stderr, run.stderr
 
+    # a file loaded by name that a folder run passes over (not .txt) is still there: it is kept
+    notes = inbox / "notes.md"
+    shutil.copy(ROOT / "examples" / "articles" / "amman-talks-2024.txt", notes)
+    assert kgloader("load", str(notes), *graph.cli, env=graph.env).returncode == 0
+    run = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)
+    assert run.returncode == 0 and "pruned 0" in run.stderr and "passed over 1 files" in run.stderr, run.stderr
+    assert graph.count("MATCH (a:NewsArticle {identifier: 'notes.md'}) RETURN count(a) AS n") == 1
+
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_during_a_long_article_stops_promptly_and_loads_whole_articles(graph: Graph, tmp_path: Path,
