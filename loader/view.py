@@ -174,6 +174,12 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
             if isinstance(rel, dict) and "_id" in rel:
                 links.setdefault(rel["_id"], rel)
     links = {k: r for k, r in links.items() if r["_start"] in found and r["_end"] in found}
+    # the layout follows the order of nodes and relationships: by IRI, not by the engine's row order, so
+    # that both engines draw the same picture (which of two colliding captions stays is then the same)
+    found = dict(sorted(found.items(), key=lambda item: (str(item[1].get("uri", "")), item[0])))
+    links = dict(sorted(links.items(), key=lambda item: (str(found[item[1]["_start"]].get("uri", "")),
+                                                         str(item[1].get("_type", "")),
+                                                         str(found[item[1]["_end"]].get("uri", "")), item[0])))
     uris = [n["uri"] for n in found.values() if n.get("uri")]
     evidence = _grouped(store.read(cypher.VIEW_EVIDENCE, {"uris": uris}))
     places = _grouped(store.read(cypher.VIEW_PLACES, {"uris": uris}))
