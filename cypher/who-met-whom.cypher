@@ -1,8 +1,8 @@
 // name: who-met-whom
 // description: The meeting network: who met whom, when and where, with the articles that report it.
 // param: person = ""  A name or alias (any case, any part: "haniyeh"); empty: everyone.
-// param: from = ""  Earliest date, ISO (2023-06-01); empty: no limit.
-// param: to = ""  Latest date, ISO (2023-06-30); empty: no limit.
+// param: from: date = ""  Earliest date, ISO (2023-06-01); empty: no limit.
+// param: to: date = ""  Latest date, ISO (2023-06-30); empty: no limit.
 MATCH (m:Meeting)-[:ATTENDEE]->(a), (m)-[:ATTENDEE]->(b)
 WHERE a.uri <> b.uri
   AND ($from = '' OR toString(m.startDate) >= $from)

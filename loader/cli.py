@@ -17,8 +17,8 @@ from typing import BinaryIO
 import click
 
 from loader import __version__, build
-from loader.documents import expand_paths
-from loader.errors import KgError, LoadFailed
+from loader.documents import find_files, log_passed_over
+from loader.errors import GraphUnavailable, KgError, LoadFailed, UsageError, os_problem
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
 from loader.rules import load_rules
@@ -65,7 +65,11 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     """Read articles, apply the rules, write one RDF dataset (a named graph per article)."""
     _setup_logging(quiet)
     fmt = format_for(output)
-    files = expand_paths(list(paths))
+    found = find_files(list(paths))
+    log_passed_over(found, log)
+    files = found.files
+    if not files:
+        log.warning("no article or RDF file under %s: nothing to read", ", ".join(paths))
     rules = load_rules(rules_dir)
     started = time.perf_counter()
     summaries: list[Summary] = []
@@ -76,8 +80,11 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write beside the target and rename: a failed run leaves the old file, never half a new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {os_problem(exc)}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -124,9 +131,15 @@ def _password(uri: str | None, password_stdin: bool) -> str | None:
     return sys.stdin.readline().rstrip("\n") if password_stdin else os.environ.get("NEO4J_PASSWORD")
 
 
-def _open_graph(uri: str | None, user: str, password: str | None, database: str | None, home: Path | None):
-    from loader.load import open_store
+def _open_graph(uri: str | None, user: str, password: str | None, database: str | None, home: Path | None,
+                existing: bool = False):
+    """The graph; `existing`: for commands that read or retract, an embedded graph must be there already."""
+    from loader.load import embedded_home, open_store
 
+    if existing and not uri and not embedded_home(home).is_dir():
+        raise GraphUnavailable(f"no graph here: no embedded graph in {embedded_home(home).resolve()} (the folder "
+                               "--home names, else $KGLOADER_HOME, else ./.kgloader); load articles first, or name "
+                               "the graph with --home or --uri")
     return open_store(uri, user, password, database, home)
 
 
@@ -140,7 +153,11 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
                      help="Rows per UNWIND batch and per transaction."),
         click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged."),
-        click.option("--prune", is_flag=True, help="Retract articles whose files are gone."),
+        click.option("--prune", is_flag=True,
+                     help="Retract articles whose files were under PATHS and are gone; refused (exit 2) when that "
+                          "is every article of the graph or more than half of them."),
+        click.option("--prune-all", is_flag=True,
+                     help="Like --prune, and retract them even when that is every article or most of the graph."),
         click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
                      help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
         click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -158,7 +175,8 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool,
-                  prune: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None):
+                  prune: bool, prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool,
+                  report_dir: Path | None):
     from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
 
@@ -166,14 +184,15 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
     # are only compiled (seconds, and most of a run's memory) once there is an article to extract
     from loader.resources import default_rules_dir
     from loader.rules import cache
-    from loader.schedule import RunSettings
+    from loader.schedule import RunSettings, check_report_dir
 
     if cache.known((rules_dir or default_rules_dir()).resolve()):
         load_mapping(mapping_file, naming)
     else:
         load_mapping(mapping_file, naming, load_rules(rules_dir))
+    check_report_dir(report_dir)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
-                          prune=prune, naming=naming, mapping_file=mapping_file)
+                          prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)
     return RunSettings(list(paths), options, report_dir, wait)
 
 
@@ -181,13 +200,13 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
 @load_options
 def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
          home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-         naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
-         quiet: bool) -> None:
+         prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None,
+         log_format: str, quiet: bool) -> None:
     """Extract articles and load them into the graph: new ones added, changed ones replaced."""
     from loader.schedule import StopSignal, lock_path, log_report, run_load
 
     _setup_logging(quiet, log_format)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, prune_all, naming, mapping_file, wait,
                              report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)
@@ -205,14 +224,14 @@ def load(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: boo
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Stop after this many runs.")
 def schedule(paths: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
              home: Path | None, rules_dir: Path | None, jobs: int | None, batch_size: int, force: bool, prune: bool,
-             naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None, log_format: str,
-             quiet: bool, every: str | None, cron: str | None, max_runs: int | None) -> None:
+             prune_all: bool, naming: str | None, mapping_file: Path | None, wait: bool, report_dir: Path | None,
+             log_format: str, quiet: bool, every: str | None, cron: str | None, max_runs: int | None) -> None:
     """Load on a schedule, in the foreground (for systemd, a container or a terminal)."""
     from loader.schedule import Timing, lock_path, schedule_loop
 
     _setup_logging(quiet, log_format)
     timing = Timing(every, cron)
-    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, naming, mapping_file, wait,
+    settings = _run_settings(paths, rules_dir, jobs, batch_size, force, prune, prune_all, naming, mapping_file, wait,
                              report_dir)
     password = _password(uri, password_stdin)
     lock = lock_path(uri, database, home)
@@ -250,7 +269,8 @@ def delete(documents: tuple[str, ...], uri: str | None, user: str, password_stdi
     _setup_logging(quiet)
     identifiers = [Path(d).name for d in documents]
     password = _password(uri, password_stdin)
-    with exclusive(lock_path(uri, database, home), wait), _open_graph(uri, user, password, database, home) as store:
+    graph = _open_graph(uri, user, password, database, home, existing=True)
+    with exclusive(lock_path(uri, database, home), wait), graph as store:
         removed = Loader(store, LoadOptions()).delete(identifiers)
     for identifier in identifiers:
         if identifier not in removed:
@@ -266,7 +286,8 @@ def list_queries() -> None:
     for query in load_queries().values():
         click.echo(f"{query.name}\n    {query.description}")
         for param in query.parameters:
-            click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)})  {param.description}")
+            kind = f", a {param.kind}" if param.kind else ""
+            click.echo(f"    --param {param.name}=…  (default {json.dumps(param.default)}{kind})  {param.description}")
 
 
 def query_options(func: Callable[..., None]) -> Callable[..., None]:
@@ -280,11 +301,12 @@ def query_options(func: Callable[..., None]) -> Callable[..., None]:
 def _prepared_rows(name: str, params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool,
                    database: str | None, home: Path | None):
     """Run a prepared query; yields the open store (for follow-up reads) and (columns, rows)."""
-    from loader.queries import find_query, load_queries, parse_params
+    from loader.queries import check_names, find_query, load_queries, parse_params
 
     prepared = find_query(load_queries(), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
+        check_names(store)
         yield store, store.read_table(prepared.text, bound)
 
 
@@ -332,7 +354,7 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     """Draw what a prepared query finds (cypher/view/NAME.cypher) as an interactive HTML page.
 
     An empty result still writes a page that says so, and exits 0."""
-    from loader.queries import find_query, load_queries, parse_params
+    from loader.queries import check_names, find_query, load_queries, parse_params
     from loader.view import build_graph, find_view, load_views, render_html, write_d3_beside
 
     kinds = load_rules(rules_dir).kinds  # each declared event kind's label and date
@@ -340,7 +362,8 @@ def view(name: str, params: tuple[str, ...], output: Path, standalone: bool, rul
     prepared = find_query(queries, name)
     drawn = find_view(load_views(queries), name)
     bound = prepared.bind(parse_params(params))
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
+        check_names(store)
         drawing = build_graph(store, drawn, prepared, bound, kinds)
     html = render_html(drawing, standalone=standalone)
     def write(handle: BinaryIO) -> None:
@@ -381,7 +404,7 @@ def export_command(fmt: str | None, output: Path | None, mapping_file: Path | No
     rdf_format = format_for(Path(f"x{EXPORT_FORMATS[fmt]}"))
     mapping = load_mapping(mapping_file)
     counts: list[int] = []
-    with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+    with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
         if output is None:
             counts.append(export(store, mapping, sys.stdout.buffer, rdf_format))
             sys.stdout.buffer.flush()
@@ -401,16 +424,18 @@ def rules_check(directory: Path | None) -> None:
     """Validate the rules; every error names file, line and rule."""
     from loader.errors import RuleError
     from loader.graph.mapping import load_mapping
-    from loader.rules.examples import EXAMPLE_SECTIONS, run_examples
+    from loader.resources import rules_origin
+    from loader.rules.examples import EXAMPLE_SECTIONS, run_examples, unreachable_triggers
 
     compiled = load_rules(directory)
     load_mapping(rules=compiled)  # the event kinds' labels agree with the shipped mapping
-    failed = run_examples(compiled)
+    failed = unreachable_triggers(compiled) + run_examples(compiled)
     if failed:
         raise RuleError(failed)
     ruleset = compiled.ruleset
     examples = sum(len(rule.examples) for section in EXAMPLE_SECTIONS
                    for rule in getattr(ruleset, section))
+    click.echo(f"rules: {ruleset.directory} ({rules_origin(ruleset.directory)})")
     click.echo(f"rules ok: {len(ruleset.files)} files, {len(compiled.entities)} entities, "
                f"{len(ruleset.name_patterns)} name patterns, {len(ruleset.memberships)} membership rules, "
                f"{len(compiled.kinds)} event kinds ({', '.join(compiled.kinds)}), {len(ruleset.events)} event rules, "
@@ -421,10 +446,7 @@ def rules_check(directory: Path | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @rules_option
 def rules_explain(file: Path, rules_dir: Path | None) -> None:
-    """Show, sentence by sentence, what the rules saw in FILE and why it gave what it gave.
-
-    Example: kgloader rules explain examples/articles/amman-talks-2024.txt
-    """
+    """Show, sentence by sentence, what the rules saw in FILE and why it gave what it gave."""
     from loader.explain import explain_file
 
     for line in explain_file(file, load_rules(rules_dir)):
@@ -467,3 +489,49 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a path the system refused, wherever it was met
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # never a traceback: one line, and the way to see more
+        if os.environ.get("KGLOADER_DEBUG"):
+            raise
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (KGLOADER_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(1)
+
+
+# One line per command in `kgloader --help` (click cuts a longer docstring mid-sentence), and one example
+# under each command's own --help.
+HELP = {
+    ("extract",): ("Articles → one RDF dataset (.trig, .nq, .jsonld, .ttl).",
+                   "kgloader extract examples/articles -o out.trig"),
+    ("load",): ("Extract articles and load what is new or changed.",
+                "kgloader load inbox --prune --report-dir reports"),
+    ("schedule",): ("Load on a schedule, in the foreground.", "kgloader schedule inbox --every 15m --prune"),
+    ("delete",): ("Retract articles from the graph.", "kgloader delete 001_866d47ab6ad8327c.txt"),
+    ("queries",): ("List the prepared queries and their parameters.", "kgloader queries"),
+    ("query",): ("Run a prepared query and print its rows.",
+                 "kgloader query who-met-whom -p person=Haniyeh -p from=2023-01 --format json"),
+    ("articles",): ("List the articles in the graph.", "kgloader articles --format csv"),
+    ("view",): ("Draw what a prepared query finds, as an HTML page.",
+                "kgloader view who-met-whom -p person=Haniyeh -o meetings.html"),
+    ("export",): ("Write the graph back as RDF.", "kgloader export -o graph.trig"),
+    ("rules",): ("Check, explain or update the extraction rules.", "kgloader rules check"),
+    ("rules", "check"): ("Validate the rules and run their examples.", "kgloader rules check schema/rules"),
+    ("rules", "explain"): ("What the rules saw in a file, sentence by sentence.",
+                           "kgloader rules explain examples/articles/amman-talks-2024.txt"),
+    ("rules", "update-places"): ("Regenerate the world gazetteer from place data.", "kgloader rules update-places"),
+}
+
+
+def _document_commands() -> None:
+    for path, (summary, example) in HELP.items():
+        command: click.Command = app
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        command.short_help = summary
+        command.epilog = f"\b\nExample:\n  {example}"
+
+
+_document_commands()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,20 +20,38 @@ import regex
 from loader.errors import DocumentError, UsageError
 from loader.model import Article, Located, Paragraph
 from loader.rules.compiled import Compiled, CompiledRules
+from loader.sources import is_rdf_file
 
 _LINE = regex.compile(r"[^\n]*")
-LONG_LINE_TIMEOUT = 1.0
 
 
-def expand_paths(specs: list[str]) -> list[Path]:
-    """Files, folders (recursively, hidden entries skipped) and glob patterns, sorted, unique."""
+# what a folder's articles are called; files named one by one (or by a glob) are read whatever their name
+ARTICLE_SUFFIXES = (".txt", ".text")
+
+
+@dataclass(frozen=True)
+class FoundFiles:
+    """The files a run reads, and those its folders hold that are neither articles nor RDF (passed over)."""
+
+    files: list[Path]
+    passed_over: list[Path]
+
+
+def find_files(specs: list[str]) -> FoundFiles:
+    """Files, folders (recursively, hidden entries skipped) and glob patterns, sorted, unique. In a folder
+    only articles (ARTICLE_SUFFIXES) and RDF files are read: a README.md beside them is passed over."""
     found: dict[str, Path] = {}
+    passed_over: dict[str, Path] = {}
     for spec in specs:
         path = Path(spec)
         if path.is_dir():
-            candidates = [p for p in path.rglob("*") if not any(part.startswith(".") for part in
-                                                                 p.relative_to(path).parts)]
-        elif path.exists():
+            for candidate in path.rglob("*"):
+                if any(part.startswith(".") for part in candidate.relative_to(path).parts) or not candidate.is_file():
+                    continue
+                wanted = candidate.suffix.lower() in ARTICLE_SUFFIXES or is_rdf_file(candidate)
+                (found if wanted else passed_over).setdefault(str(candidate.resolve()), candidate)
+            continue
+        if path.exists():
             candidates = [path]
         else:
             candidates = [Path(p) for p in glob.glob(spec, recursive=True)]
@@ -40,7 +60,22 @@ def expand_paths(specs: list[str]) -> list[Path]:
         for candidate in candidates:
             if candidate.is_file():
                 found.setdefault(str(candidate.resolve()), candidate)
-    return [found[key] for key in sorted(found)]
+    for key in found:
+        passed_over.pop(key, None)
+    return FoundFiles([found[key] for key in sorted(found)], [passed_over[key] for key in sorted(passed_over)])
+
+
+def expand_paths(specs: list[str]) -> list[Path]:
+    """The files `find_files` reads."""
+    return find_files(specs).files
+
+
+def log_passed_over(found: FoundFiles, log: logging.Logger) -> None:
+    """One line naming the folder files that are not read (a few of them, and how many)."""
+    if found.passed_over:
+        names = ", ".join(str(p) for p in found.passed_over[:5]) + (", ..." if len(found.passed_over) > 5 else "")
+        log.info("passed over %d files that are neither articles (%s) nor RDF: %s", len(found.passed_over),
+                 " ".join(ARTICLE_SUFFIXES), names)
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -120,14 +155,13 @@ class _BodyBuilder:
         self.place: Located | None = None
 
     def _first(self, patterns: list[Compiled], line: str) -> tuple[Compiled, regex.Match[str]] | None:
-        # patterns passed the load-time backtracking probes, which are as long as a bounded sentence;
-        # only a longer line pays for a timeout (about 2 µs a call, several times a typical search;
-        # even `timeout=None` costs half a microsecond to parse, so a short line passes none)
-        bounded = len(line) <= self.max_line
+        # a line is matched on its first max_sentence_chars only: the patterns passed the load-time
+        # backtracking probes, which are that long, and date lines, datelines and markers are short (a
+        # pattern ending in `.*$` still takes the whole line). On a 1 MB line, a pattern scanning ahead
+        # from its start cost time quadratic in the line's length, then a timeout and a failed article.
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
-                pattern = compiled.regex
-                match = pattern.search(line) if bounded else pattern.search(line, timeout=LONG_LINE_TIMEOUT)
+                match = compiled.regex.search(line, 0, self.max_line)
                 if match:
                     return compiled, match
         return None

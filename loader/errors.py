@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def os_problem(exc: OSError) -> str:
+    """What the system said about a path, in words: `x is a file, not a folder`, `permission denied`."""
+    if isinstance(exc, FileExistsError) and exc.filename:
+        return f"{exc.filename} is a file, not a folder"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is a file, not a folder"
+    return exc.strerror or str(exc)
+
+
 class KgError(Exception):
     """Root of every error kgloader reports to the user instead of a traceback."""
 
@@ -13,6 +22,10 @@ class UsageError(KgError):
     """Bad arguments: nothing is written or loaded."""
 
     exit_code = 2
+
+
+class PruneRefused(UsageError):
+    """--prune would retract all or most of the graph: refused before anything is written."""
 
 
 class RuleError(KgError):
@@ -46,6 +59,12 @@ class DocumentError(KgError):
 
 class GraphUnavailable(KgError):
     """The graph store cannot be reached (exit 3)."""
+
+    exit_code = 3
+
+
+class QueryFailed(KgError):
+    """The graph refused or failed a read (exit 3)."""
 
     exit_code = 3
 

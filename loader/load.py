@@ -9,6 +9,8 @@ retracted. A batch that fails is retried, then reported, and the run goes on.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
+import glob
 import hashlib
 import logging
 import os
@@ -21,8 +23,8 @@ from pathlib import Path
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from loader import sources
-from loader.documents import expand_paths
-from loader.errors import DocumentError, KgError, LoadFailed, UsageError
+from loader.documents import find_files, log_passed_over
+from loader.errors import DocumentError, KgError, LoadFailed, PruneRefused, UsageError
 from loader.graph import cypher
 from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
@@ -39,6 +41,16 @@ log = logging.getLogger("kgloader")
 DEFAULT_HOME = Path(".kgloader")
 RUN_IRI = "https://w3id.org/kgloader/id/run/"
 RDF_CHUNK_FACTOR = 4  # quads per RDF chunk (one transaction) = --batch-size x this
+PRUNE_SHARE = 0.5  # --prune refuses to retract more than this share of the graph's articles (--prune-all may)
+
+
+class Cancelled(BaseException):
+    """Raised by the stop signal while articles are being extracted (never while writing): what was extracted
+    and not yet written is dropped, whole articles only. A BaseException, so that no per-article handler
+    takes it for one article's failure."""
+
+
+Cancellable = Callable[[], contextlib.AbstractContextManager[None]]
 
 
 @dataclass
@@ -48,6 +60,7 @@ class LoadOptions:
     batch_size: int = 10_000
     force: bool = False
     prune: bool = False
+    prune_all: bool = False  # prune even what the guard refuses (every article, or more than PRUNE_SHARE)
     naming: str | None = None
     mapping_file: Path | None = None
     retries: int = 3
@@ -85,10 +98,12 @@ def open_store(uri: str | None, user: str | None = None, password: str | None = 
     if not uri:
         return FalkorDBStore(embedded_home(home), database or "kgloader")
     if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
-        raise UsageError(f"--uri must be a bolt:// or neo4j:// URI, not {uri.split('://')[0]}://")
-    if password is None:
-        raise UsageError("no Neo4j password: set NEO4J_PASSWORD or pass --password-stdin")
+        _, sep, rest = uri.partition("://")
+        example = f"bolt://{rest if sep else uri}"
+        raise UsageError(f"--uri takes a bolt:// or neo4j:// URI such as {example}, not {uri!r}")
     from loader.graph.neo4j_store import Neo4jStore
+
+    # no password: no authentication (a Neo4j with NEO4J_AUTH=none); a server that wants one says so
 
     # the database is always named: the driver then needs no round trip to resolve the home database
     return Neo4jStore(uri, user or "neo4j", password, database or "neo4j")
@@ -113,6 +128,44 @@ def graph_counts(store: GraphStore, mapping: Mapping) -> dict[str, int]:
     return {"nodes": store.read(cypher.COUNT_NODES)[0]["n"], "relationships": total - provenance}
 
 
+class PruneScope:
+    """Where a run's paths reach: its folders, files and glob patterns, as absolute paths. --prune retracts
+    only articles whose recorded source lies there; a source recorded relative (by earlier versions) is
+    read against the current folder."""
+
+    def __init__(self, specs: list[str]):
+        self.folders: list[Path] = []
+        self.files: set[Path] = set()
+        self.patterns: list[tuple[str, ...]] = []
+        for spec in specs:
+            path = Path(spec)
+            if path.is_dir():
+                self.folders.append(path.resolve())
+            elif path.exists():
+                self.files.add(path.resolve())
+            else:
+                parts = Path(os.path.abspath(spec)).parts
+                fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+                self.patterns.append(Path(*parts[:fixed]).resolve().parts + parts[fixed:])
+
+    def holds(self, source: object) -> bool:
+        if not isinstance(source, str) or not source:
+            return False  # no recorded source: never pruned by a path
+        path = Path(os.path.abspath(source))
+        path = path.parent.resolve() / path.name
+        return (path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+                or any(_glob_match(pattern, path.parts) for pattern in self.patterns))
+
+
+def _glob_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether a path's parts match a glob's parts as glob.glob(recursive=True) reads them (`**`: any depth)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_match(pattern[1:], parts[1:])
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -135,13 +188,20 @@ class Loader:
             self._kinds_adopted = True
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,
-             should_stop: Callable[[], bool] | None = None) -> LoadReport:
-        """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written)."""
+             should_stop: Callable[[], bool] | None = None, cancellable: Cancellable | None = None) -> LoadReport:
+        """Load what is new or changed; `should_stop` is asked between articles (the batch in flight is written).
+        Inside `cancellable()` a stop request may raise Cancelled: it is entered only around extraction, so a
+        long article is dropped at once instead of being finished, and a write is never cut."""
         started = time.perf_counter()
         report = LoadReport(rules_hash=self.rules_hash)
         self.writer.ensure_schema()
         manifest = self.writer.manifest()
-        files = expand_paths(paths)
+        found = find_files(paths)
+        files = found.files
+        log_passed_over(found, log)
+        if not files:
+            log.warning("no article or RDF file under %s: nothing to read", ", ".join(paths))
+        gone = self._prune_plan(paths, files, manifest) if self.options.prune or self.options.prune_all else []
         rdf_files = [path for path in files if is_rdf_file(path)]  # RDF files are sources too (loader/sources.py)
         stamps: dict[str, dict[str, str]] = {}
         todo = self._plan([path for path in files if not is_rdf_file(path)], manifest, report, stamps,
@@ -149,21 +209,25 @@ class Loader:
         rdf_todo = self._plan(rdf_files, manifest, report, stamps, self._rdf_stamp)
         batch: list[ArticleRows] = []
         rows_in_batch = 0
-        for rows in self._rows(todo, report, on_article):
-            if should_stop and should_stop():
-                report.interrupted = True
-                break
-            batch.append(rows)
-            rows_in_batch += len(rows.nodes) + len(rows.rels)
-            if rows_in_batch >= self.options.batch_size:
-                self._write(batch, manifest, stamps, report)
-                batch, rows_in_batch = [], 0
+        try:
+            for rows in self._rows(todo, report, on_article, cancellable or contextlib.nullcontext):
+                if should_stop and should_stop():
+                    report.interrupted = True
+                    break
+                batch.append(rows)
+                rows_in_batch += len(rows.nodes) + len(rows.rels)
+                if rows_in_batch >= self.options.batch_size:
+                    self._write(batch, manifest, stamps, report)
+                    batch, rows_in_batch = [], 0
+        except Cancelled:
+            report.interrupted = True  # the articles being extracted are dropped; what was extracted is written
         if batch:
             self._write(batch, manifest, stamps, report)
         if not report.interrupted:
             self._load_rdf(rdf_todo, manifest, stamps, report, on_article, should_stop)
-        if self.options.prune and not report.interrupted:
-            self._prune(files, manifest, report)
+        if gone and not report.interrupted:
+            self.writer.delete(gone)
+            report.pruned = gone
         self.store.checkpoint()
         report.graph = graph_counts(self.store, self.mapping)
         report.seconds = round(time.perf_counter() - started, 3)
@@ -184,7 +248,7 @@ class Loader:
             except OSError as exc:
                 report.skipped.append({"path": str(path), "reason": f"cannot read: {exc.strerror or exc}"})
                 continue
-            stamps[path.name] = {"stamp": stamp, "source": str(path)}
+            stamps[path.name] = {"stamp": stamp, "source": str(path.resolve())}  # absolute: --prune's scope
             known = manifest.get(path.name)
             if known and known.get("stamp") == stamp and not self.options.force:
                 report.unchanged += 1
@@ -261,20 +325,28 @@ class Loader:
         self.writer.write([], [], {}, {identifier: {**mark, "stamp": stamp["stamp"]}})
         return triples
 
-    def _rows(self, todo: list[Path], report: LoadReport,
-              on_article: Callable[[], None] | None) -> Iterator[ArticleRows]:
+    def _rows(self, todo: list[Path], report: LoadReport, on_article: Callable[[], None] | None,
+              cancellable: Cancellable) -> Iterator[ArticleRows]:
         if not todo:
             return
         self._adopt_kinds()
-        for outcome in extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping)):
-            if on_article:
-                on_article()
-            if not outcome.ok:
-                entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
-                (report.failed if outcome.failed else report.skipped).append(entry)
-                log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
-                continue
-            yield outcome.result
+        outcomes = extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping))
+        try:
+            while True:
+                with cancellable():  # a stop request while extracting cancels it (the workers are terminated)
+                    outcome = next(outcomes, None)
+                if outcome is None:
+                    return
+                if on_article:
+                    on_article()
+                if not outcome.ok:
+                    entry = {"path": str(outcome.path), "reason": outcome.problem or "unreadable"}
+                    (report.failed if outcome.failed else report.skipped).append(entry)
+                    log.warning("%s %s", "failed" if outcome.failed else "skipped", outcome.problem)
+                    continue
+                yield outcome.result
+        finally:
+            outcomes.close()  # a pool still running is terminated
 
     def _write(self, batch: list[ArticleRows], manifest: dict[str, dict[str, object]],
                stamps: dict[str, dict[str, str]], report: LoadReport) -> None:
@@ -295,12 +367,24 @@ class Loader:
             (report.changed if rows.identifier in manifest else report.new).append(rows.identifier)
             report.triples += rows.triples
 
-    def _prune(self, files: list[Path], manifest: dict[str, dict[str, object]], report: LoadReport) -> None:
+    def _prune_plan(self, paths: list[str], files: list[Path], manifest: dict[str, dict[str, object]]) -> list[str]:
+        """The articles to retract: those whose source lies under `paths` and is no longer there. Refused
+        (exit 2, before anything is written) when that is every article of the graph or more than PRUNE_SHARE
+        of them, unless --prune-all."""
+        scope = PruneScope(paths)
         present = {path.name for path in files}
-        gone = sorted(set(manifest) - present)
-        if gone:
-            self.writer.delete(gone)
-            report.pruned = gone
+        # gone: no file of this run has its name, its recorded source lies in the run's scope, and that file is
+        # really not there (a file still there but not read, a .md passed over in a folder, is kept)
+        gone = sorted(identifier for identifier, entry in manifest.items()
+                      if identifier not in present and scope.holds(entry.get("source"))
+                      and not os.path.lexists(str(entry.get("source"))))
+        if gone and not self.options.prune_all and (len(gone) == len(manifest)
+                                                    or len(gone) > PRUNE_SHARE * len(manifest)):
+            share = "all" if len(gone) == len(manifest) else f"{len(gone) / len(manifest):.0%}"
+            raise PruneRefused(f"--prune would retract {len(gone)} of the graph's {len(manifest)} articles ({share}; "
+                             f"the limit is {PRUNE_SHARE:.0%}): their files under {', '.join(paths)} are gone. "
+                             "Refused, nothing written; check the paths, or pass --prune-all to retract them")
+        return gone
 
     def record_run(self, report: LoadReport, started: datetime, ended: datetime, version: str) -> None:
         """The graph keeps a record of every run: when, what it did, with which kgloader and rules."""

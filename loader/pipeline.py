@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import signal
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -128,7 +128,7 @@ def default_jobs() -> int:
 
 
 def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
-                  finish: Finish | None = None) -> Iterator[Outcome]:
+                  finish: Finish | None = None) -> Generator[Outcome, None, None]:
     """Outcomes in input order; `jobs` > 1 spreads the work over processes."""
     rules = load_rules(rules_dir)  # fail fast on bad rules, before any worker starts
     if jobs <= 1 or len(paths) < 2:

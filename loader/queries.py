@@ -3,8 +3,10 @@
     // name: who-met-whom
     // description: The meeting network ...
     // param: person = ""  A name or alias ...
+    // param: from: date = ""  Earliest date ...
 
-Defaults are JSON values; a value given on the command line takes the default's type.
+Defaults are JSON values; a value given on the command line takes the default's type. Whole numbers
+are counts (0 or more); a `date` parameter takes an ISO date (2023, 2023-06 or 2023-06-01) or nothing.
 The same text runs in Neo4j Browser (after `:param`) and on the embedded graph.
 """
 
@@ -15,14 +17,19 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from loader.errors import RuleError, RuleProblem, UsageError
+from loader.graph.mapping import load_mapping
+from loader.graph.store import GraphStore, read_names
 from loader.resources import data_dir
 
+_ISO_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-(?P<day>\d\d))?)?")
 _HEADER = re.compile(r"^//\s*(name|description|param):\s*(.*)$")
-_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\"(?:[^\"\\]|\\.)*\"|-?\d+(?:\.\d+)?|true|false|null)\s*(.*)$")
+_PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*(date)\s*)?=\s*"  # name, optional type
+                    r"(\"(?:[^\"\\]|\\.)*\"|-?\d+(?:\.\d+)?|true|false|null)\s*(.*)$")  # JSON default, description
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Parameter:
     name: str
     default: Any
     description: str
+    kind: str | None = None  # "date": an ISO date, checked
 
     def coerce(self, text: str) -> Any:
         if isinstance(self.default, bool):
@@ -38,9 +46,14 @@ class Parameter:
             return text.lower() == "true"
         if isinstance(self.default, int):
             try:
-                return int(text)
+                number = int(text)
             except ValueError as exc:
                 raise UsageError(f"parameter {self.name} takes a whole number, not {text!r}") from exc
+            if number < 0:
+                raise UsageError(f"parameter {self.name} takes a whole number, 0 or more, not {text!r}")
+            return number
+        if self.kind == "date" and text:
+            check_date(self.name, text)
         return text
 
 
@@ -102,7 +115,7 @@ def parse_query(path: Path) -> PreparedQuery:
         param = _PARAM.match(value.strip())
         if not param:
             raise ValueError(f"bad parameter line (want: name = json-default  description): {value!r}", number)
-        parameters.append(Parameter(param.group(1), json.loads(param.group(2)), param.group(3).strip()))
+        parameters.append(Parameter(param.group(1), json.loads(param.group(3)), param.group(4).strip(), param.group(2)))
     if "name" not in fields:
         raise ValueError("the header needs a `// name:` line", 1)
     text = "\n".join(lines[body_start:]).strip()
@@ -111,6 +124,32 @@ def parse_query(path: Path) -> PreparedQuery:
     if used - declared:
         raise ValueError(f"parameters used but not declared: {', '.join(sorted(used - declared))}", 1)
     return PreparedQuery(fields["name"], fields.get("description", ""), tuple(parameters), text, path)
+
+
+def check_date(name: str, text: str) -> None:
+    """An ISO date as the graph writes them: 2023, 2023-06 or 2023-06-01, a real one."""
+    match = _ISO_DATE.fullmatch(text)
+    try:
+        if not match:
+            raise ValueError(text)
+        date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
+    except ValueError:
+        raise UsageError(f"parameter {name} takes a date such as 2023, 2023-06 or 2023-06-01, not {text!r}") from None
+
+
+def check_names(store: GraphStore) -> None:
+    """The prepared queries and views read the shipped mapping's names (Person, name, ATTENDEE). A graph
+    loaded with other names (--naming shorten: sch__Person; another --mapping) would answer every one of
+    them with nothing: refused with one line instead."""
+    readable = load_mapping()
+    named = {"label": readable.labels, "type": readable.relationships, "property": readable.properties}
+    other = sorted((iri, name, named[kind][iri]) for kind, name, iri in read_names(store)
+                   if iri in named[kind] and named[kind][iri] != name)
+    if other:
+        iri, name, wanted = other[0]
+        raise UsageError(f"this graph was loaded with other names than the prepared queries read ({iri} is {name}, "
+                         f"not {wanted}; {len(other)} names differ), as with --naming shorten or another --mapping: "
+                         "reload it with the shipped mapping to query it here, or query it in Cypher by its names")
 
 
 def find_query(queries: dict[str, PreparedQuery], name: str) -> PreparedQuery:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import signal
 import tempfile
@@ -25,9 +26,9 @@ from croniter import croniter
 from filelock import FileLock, Timeout
 
 from loader import __version__
-from loader.errors import GraphUnavailable, UsageError
+from loader.errors import GraphUnavailable, PruneRefused, UsageError, os_problem
 from loader.graph.store import GraphStore
-from loader.load import Loader, LoadOptions, LoadReport, embedded_home
+from loader.load import Cancelled, Loader, LoadOptions, LoadReport, embedded_home
 
 log = logging.getLogger("kgloader")
 _EVERY = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -38,10 +39,13 @@ class GraphBusy(GraphUnavailable):
 
 
 class StopSignal:
-    """The first SIGTERM/SIGINT asks the run to stop after the batch in flight; a second one ends it at once."""
+    """The first SIGTERM/SIGINT stops the run promptly: articles being extracted are dropped (inside
+    `cancellable()`), a batch being written is finished, so every article is loaded whole or not at all.
+    A second one ends it at once."""
 
     def __init__(self) -> None:
         self.requested = False
+        self._cancellable = False
         self._previous: dict[int, object] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
@@ -49,7 +53,22 @@ class StopSignal:
             signal.signal(signum, signal.SIG_DFL)
             raise KeyboardInterrupt
         self.requested = True
-        log.warning("%s received: finishing the batch in flight, then stopping", signal.Signals(signum).name)
+        log.warning("%s received: stopping; what is written stays whole, the rest waits for the next run "
+                    "(%s again to stop now)", signal.Signals(signum).name,
+                    "Ctrl-C" if signum == signal.SIGINT else "the signal")
+        if self._cancellable:
+            raise Cancelled
+
+    @contextmanager
+    def cancellable(self) -> Iterator[None]:
+        """While inside, a stop request raises Cancelled (around extraction, never around a write)."""
+        if self.requested:
+            raise Cancelled
+        self._cancellable = True
+        try:
+            yield
+        finally:
+            self._cancellable = False
 
     def __enter__(self) -> StopSignal:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -65,7 +84,10 @@ def lock_path(uri: str | None, database: str | None, home: Path | None) -> Path:
     """The embedded graph's lock lives in its folder; a server's in a machine-wide folder, one per URI and database."""
     if not uri:
         folder = embedded_home(home).resolve()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the embedded graph's folder {folder}: {os_problem(exc)}") from exc
         return folder / f"load-{database or 'kgloader'}.lock"
     folder = Path(tempfile.gettempdir()) / "kgloader-locks"
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,12 +124,25 @@ def run_load(open_graph: Callable[[], GraphStore], lock: Path, settings: RunSett
     with exclusive(lock, settings.wait), open_graph() as store:
         started = datetime.now(UTC)  # once the graph is ours: waiting for the lock is not part of the run
         loader = Loader(store, settings.options)
-        report = loader.load(settings.paths, on_article=on_article, should_stop=lambda: stop.requested)
+        report = loader.load(settings.paths, on_article=on_article, should_stop=lambda: stop.requested,
+                             cancellable=stop.cancellable)
         ended = datetime.now(UTC)
         loader.record_run(report, started, ended, __version__)
     if settings.report_dir:
         write_report(settings.report_dir, report, started, ended, store.description)
     return report
+
+
+def check_report_dir(folder: Path | None) -> None:
+    """--report-dir, made before the run: a folder that cannot be is exit 2 with nothing loaded."""
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--report-dir {folder}: {os_problem(exc)}") from exc
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--report-dir {folder}: not writable")
 
 
 def write_report(folder: Path, report: LoadReport, started: datetime, ended: datetime, graph: str) -> Path:
@@ -177,6 +212,9 @@ def schedule_loop(open_graph: Callable[[], GraphStore], lock: Path, settings: Ru
                 report = run_load(open_graph, lock, settings, stop)
                 failures += bool(report.failed)
                 log_report(report)
+            except PruneRefused as exc:  # the inbox may be empty for a moment: the next run tries again
+                failures += 1
+                log.error("run refused: %s", exc)
             except GraphUnavailable as exc:
                 failures += 1
                 log.error("run failed: %s", exc)

@@ -125,9 +125,10 @@ def neo4j_unavailable(reason: str) -> None:
     pytest.skip(f"Neo4j did not start: {reason}")
 
 
-def start_neo4j(home: Path, password: str | None = None, ports: tuple[int, int] | None = None) -> Neo4jServer:
+def start_neo4j(home: Path, password: str | None = None, ports: tuple[int, int] | None = None,
+                auth: bool = True) -> Neo4jServer:
     try:
-        return Neo4jServer.start(home, password, ports)
+        return Neo4jServer.start(home, password, ports, auth=auth)
     except Unavailable as exc:
         reason = str(exc)
     neo4j_unavailable(reason)  # outside the except clause: the report shows the reason, not two tracebacks

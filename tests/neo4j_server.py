@@ -81,13 +81,15 @@ class Neo4jServer:
 
     @classmethod
     def start(cls, home: Path, password: str | None = None, ports: tuple[int, int] | None = None,
-              timeout: float = 180) -> Neo4jServer:
+              timeout: float = 180, auth: bool = True) -> Neo4jServer:
         """Start on `home` (created, or reused with its data). A new password is generated unless given;
         ports are free ones unless given (to start again where a killed server was)."""
         command = [*build(), "--home", str(home), "--stop-on-eof"]
         if ports:
             command += ["--bolt-port", str(ports[0]), "--http-port", str(ports[1])]
-        env = {k: v for k, v in os.environ.items() if k != "NEO4J_PASSWORD"}
+        env = {k: v for k, v in os.environ.items() if k not in ("NEO4J_PASSWORD", "NEO4J_AUTH")}
+        if not auth:
+            env["NEO4J_AUTH"] = "none"  # authentication off (the launcher reports an empty password)
         if password:
             env["NEO4J_PASSWORD"] = password
         home.mkdir(parents=True, exist_ok=True)

@@ -63,16 +63,21 @@ def test_bad_files_are_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
     (folder / "good.txt").write_text("Raisi meets Haniyeh\n\nEbrahim Raisi met with Ismail Haniyeh.\n")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "latin1.txt").write_bytes("Caf\u00e9\n\nx".encode("latin-1"))
-    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (folder / "README.md").write_text("# Inbox\n\nArticles go here.\n")  # not an article: passed over, said so
     outcomes = list(extract_paths(expand_paths([str(folder)]), None, jobs=1))
     assert [o.path.name for o in outcomes if o.facts] == ["good.txt"]
-    assert sorted(o.path.name for o in outcomes if o.problem) == ["empty.txt", "image.png", "latin1.txt"]
+    assert sorted(o.path.name for o in outcomes if o.problem) == ["empty.txt", "image.txt", "latin1.txt"]
     out = tmp_path / "out.nq"
     run = kgloader("extract", str(folder), "-o", str(out))
     assert run.returncode == 0, run.stderr
-    for name in ("empty.txt", "latin1.txt", "image.png"):
+    for name in ("empty.txt", "latin1.txt", "image.txt"):
         assert f"skipped {folder / name}" in run.stderr
     assert "articles read 1, skipped 3" in run.stderr
+    assert f"passed over 1 files that are neither articles (.txt .text) nor RDF: {folder / 'README.md'}" in run.stderr
+    assert "README.md" not in out.read_text(encoding="utf-8")
+    named = kgloader("extract", str(folder / "README.md"), "-o", str(out))  # named one by one, it is read
+    assert named.returncode == 0 and "articles read 1" in named.stderr, named.stderr
 
 
 def test_paths_files_folders_and_globs(tmp_path: Path) -> None:

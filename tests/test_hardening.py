@@ -258,3 +258,29 @@ def test_neo4j_server_killed_mid_load(tmp_path: Path, corpus: Path, neo4j_endpoi
         for article in loaded:
             assert supported[article] == expected[article], article
         assert Graph(reference_store, [], {}).state() == repaired
+
+
+def test_neo4j_without_authentication_needs_no_password(tmp_path: Path, neo4j_endpoint: Neo4jEndpoint) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NEO4J_PASSWORD", "KGLOADER_HOME")}
+    wants = kgloader("query", "overview", "--uri", neo4j_endpoint.uri, env=env)  # the session's server has auth on
+    assert wants.returncode == 3
+    assert f"Neo4j at {neo4j_endpoint.uri} (database neo4j) wants a password: set NEO4J_PASSWORD" in wants.stderr
+    server = start_neo4j(tmp_path / "open", auth=False)  # as NEO4J_AUTH=none gives in development
+    try:
+        article = EXAMPLES / "letters-2021.txt"
+        load = kgloader("load", str(article), "--uri", server.bolt, env=env)
+        assert load.returncode == 0, load.stderr
+        assert "new 1" in load.stderr
+        again = kgloader("load", str(article), "--uri", server.bolt, "--force", env=env)  # the indexes exist now
+        assert again.returncode == 0, again.stderr
+        for run in (load, again):  # the server's notifications ("index already exists") are not logged
+            assert "otification" not in run.stderr and "already exists" not in run.stderr, run.stderr
+            assert all(line.startswith(("INFO: ", "WARNING: ")) for line in run.stderr.splitlines()), run.stderr
+        assert len(kgloader("query", "articles", "--uri", server.bolt, "--format", "csv",
+                            env=env).stdout.splitlines()) == 2
+        wrong = kgloader("load", "--uri", "localhost:7687", str(article), env=env)
+        assert wrong.returncode == 2
+        assert "--uri takes a bolt:// or neo4j:// URI such as bolt://localhost:7687, not 'localhost:7687'" \
+            in wrong.stderr
+    finally:
+        server.stop()

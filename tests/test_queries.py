@@ -223,3 +223,15 @@ def test_articles_lists_what_is_loaded(seeded: Graph) -> None:
     assert salami["loaded"][:2] == "20" and salami["loaded"].endswith("+00:00")
     table = kgloader("articles", *seeded.cli, env=seeded.env)
     assert table.stdout.split()[:6] == ["article", "headline", "published", "facts", "entities", "loaded"]
+
+
+def test_a_shortened_graph_is_refused_not_answered_with_nothing(graph: Graph, tmp_path: Path) -> None:
+    load = kgloader("load", str(SEEDS), "--naming", "shorten", *graph.cli, env=graph.env)
+    assert load.returncode == 0, load.stderr
+    assert graph.count("MATCH (p:sch__Person) RETURN count(p) AS n") > 0
+    for command in (["query", "who-met-whom"], ["articles"], ["view", "overview", "-o", str(tmp_path / "v.html")]):
+        run = kgloader(*command, *graph.cli, env=graph.env)
+        assert run.returncode == 2, (command, run.stdout, run.stderr)
+        assert "this graph was loaded with other names than the prepared queries read" in run.stderr
+        assert "is sch__" in run.stderr and "--naming shorten" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "v.html").exists()

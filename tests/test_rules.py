@@ -185,3 +185,48 @@ def test_triggers_also_needs_a_word_of_each_list() -> None:
     courier = next(c for c in load_rules().events if c.rule.id == "meeting.courier-delivered")
     assert not courier.applies(frozenset({"message"})) and not courier.applies(frozenset({"delivered"}))
     assert courier.applies(frozenset({"message", "delivered"}))
+
+
+def test_an_empty_rules_folder_is_an_error(tmp_path: Path) -> None:
+    run = kgloader("rules", "check", str(tmp_path))
+    assert run.returncode == 2
+    assert f"error: {tmp_path}: no rule files (.json, .yaml, .yml) in this folder" in run.stderr
+
+
+def test_rules_check_finds_a_trigger_the_pattern_never_matches(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    relations = rules / "relations.yaml"
+    text = relations.read_text(encoding="utf-8")
+    assert "triggers: [arrived, arrives, landed, lands]" in text
+    relations.write_text(text.replace("triggers: [arrived, arrives, landed, lands]", "triggers: [arrivd]"),
+                         encoding="utf-8")
+    run = kgloader("rules", "check", str(rules))
+    assert run.returncode == 2
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "triggers: [arrived, arrives" in row)
+    assert (f"{relations}:{line}: rule visit.arrived-in: trigger 'arrivd' appears nowhere in the pattern"
+            in run.stderr), run.stderr
+    assert kgloader("rules", "check").returncode == 0  # the shipped rules have no such trigger
+
+
+def test_in_a_checkout_its_rules_are_used_and_named(tmp_path: Path) -> None:
+    checkout = tmp_path / "kgloader"
+    (checkout / "schema").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text('[project]\nname = "kgloader"\n', encoding="utf-8")
+    shutil.copytree(default_rules_dir(), checkout / "schema" / "rules")
+    with (checkout / "schema" / "rules" / "gazetteer" / "persons.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  - {id: zorblax-quimby, type: Person, name: Zorblax Quimby, aliases: [Quimby]}\n")
+    article = tmp_path / "talks.txt"
+    article.write_text("Talks in Doha\n\nQuimby met with Ismail Haniyeh in Doha.\n", encoding="utf-8")
+
+    check = kgloader("rules", "check", cwd=checkout)
+    assert check.returncode == 0, check.stderr
+    assert f"rules: {checkout / 'schema' / 'rules'} (this checkout's; the installed kgloader ships" in check.stdout
+    extracted = kgloader("extract", str(article), "-o", str(tmp_path / "out.nq"), cwd=checkout / "schema")
+    assert extracted.returncode == 0, extracted.stderr
+    assert f"rules: {checkout / 'schema' / 'rules'} (this checkout's" in extracted.stderr
+    assert "Zorblax Quimby" in (tmp_path / "out.nq").read_text(encoding="utf-8")
+
+    elsewhere = kgloader("extract", str(article), "-o", str(tmp_path / "out.nq"), cwd=tmp_path)
+    assert "(shipped with kgloader)" in elsewhere.stderr
+    assert "Zorblax Quimby" not in (tmp_path / "out.nq").read_text(encoding="utf-8")

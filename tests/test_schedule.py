@@ -180,3 +180,86 @@ def test_lock_and_store_agree_on_the_embedded_folder(tmp_path: Path, monkeypatch
     assert embedded_home() == tmp_path / "graph"
     assert lock_path(None, None, None).parent == (tmp_path / "graph").resolve()
     assert lock_path(None, None, tmp_path / "other").parent == (tmp_path / "other").resolve()
+
+
+def test_prune_refuses_to_empty_the_graph_when_the_inbox_is_empty(graph: Graph, inbox: Path) -> None:
+    assert kgloader("load", str(inbox), *graph.cli, env=graph.env).returncode == 0
+    before = graph.state()
+    for article in inbox.iterdir():
+        article.unlink()
+    refused = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)
+    assert refused.returncode == 2, refused.stderr
+    assert "no article or RDF file under" in refused.stderr
+    assert "--prune would retract 5 of the graph's 5 articles (all" in refused.stderr
+    assert "nothing written" in refused.stderr and "Traceback" not in refused.stderr
+    assert graph.state() == before
+    assert graph.count("MATCH (r:LoadRun) RETURN count(r) AS n") == 1  # the refused run wrote no record either
+    forced = kgloader("load", str(inbox), "--prune-all", *graph.cli, env=graph.env)
+    assert forced.returncode == 0, forced.stderr
+    assert graph.count("MATCH (a:NewsArticle) RETURN count(a) AS n") == 0
+
+
+def test_prune_retracts_only_under_the_paths_of_the_run(graph: Graph, inbox: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(ROOT / "examples" / "articles" / "letters-2021.txt", other)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert kgloader("load", str(inbox), str(other), *graph.cli, env=graph.env).returncode == 0
+    before = graph.state()
+
+    run = kgloader("load", str(empty), "--prune", *graph.cli, env=graph.env)
+    assert run.returncode == 0, run.stderr
+    assert "no article or RDF file under" in run.stderr and "pruned 0" in run.stderr
+    assert graph.state() == before
+
+    (inbox / "000_178f4452fb611901.txt").unlink()
+    run = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)  # other/ is not named: it stays
+    assert run.returncode == 0, run.stderr
+    assert "pruned 1" in run.stderr
+    names = {r["id"] for r in graph.store.read("MATCH (a:NewsArticle) RETURN a.identifier AS id")}
+    assert names == {p.name for p in inbox.iterdir()} | {"letters-2021.txt"}
+
+    run = kgloader("load", str(inbox / "*.txt"), "--prune", *graph.cli, env=graph.env)  # a glob is a scope too
+    assert run.returncode == 0 and "pruned 0" in run.stderr, run.stderr
+
+    # a file loaded by name that a folder run passes over (not .txt) is still there: it is kept
+    notes = inbox / "notes.md"
+    shutil.copy(ROOT / "examples" / "articles" / "amman-talks-2024.txt", notes)
+    assert kgloader("load", str(notes), *graph.cli, env=graph.env).returncode == 0
+    run = kgloader("load", str(inbox), "--prune", *graph.cli, env=graph.env)
+    assert run.returncode == 0 and "pruned 0" in run.stderr and "passed over 1 files" in run.stderr, run.stderr
+    assert graph.count("MATCH (a:NewsArticle {identifier: 'notes.md'}) RETURN count(a) AS n") == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_a_long_article_stops_promptly_and_loads_whole_articles(graph: Graph, tmp_path: Path,
+                                                                            jobs: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "articles" / "letters-2021.txt", folder / "a.txt")
+    fact = "Foreign Minister Samir Haddad met with President Karim Nasser in Amman on Monday. "
+    # 6 MB of facts: extracting it takes half a minute and more; the stop must not wait for it
+    (folder / "b.txt").write_text("Talks in Amman\n\n" + fact * (6_000_000 // len(fact)) + "\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    runner = subprocess.Popen([sys.executable, "-P", "-m", "loader", "load", str(folder), "-j", jobs, *graph.cli,
+                               "--report-dir", str(out)], env=graph.env, stderr=subprocess.PIPE, text=True)
+    assert runner.stderr is not None
+    for line in runner.stderr:  # the rules are loaded: extraction starts
+        if line.startswith("INFO: rules:"):
+            break
+    time.sleep(3)
+    runner.send_signal(signal.SIGINT)
+    asked = time.monotonic()
+    rest = runner.stderr.read()
+    assert runner.wait(timeout=120) == 0, rest
+    assert time.monotonic() - asked < 15, "the load waited for the long article"
+    assert "SIGINT received" in rest and "Ctrl-C again to stop now" in rest and "Traceback" not in rest
+    report = reports(out)[0]
+    assert report["interrupted"] and "b.txt" not in report["new"]
+    loaded = {r["id"] for r in graph.store.read("MATCH (a:NewsArticle) RETURN a.identifier AS id")}
+    assert loaded == set(report["new"]) <= {"a.txt"}
+    if loaded:  # what was written is whole: the article's facts are all there
+        assert graph.count("MATCH (m:Message) RETURN count(m) AS n") > 0
+    again = kgloader("load", str(folder / "a.txt"), *graph.cli, env=graph.env)  # the next run loads the rest
+    assert again.returncode == 0, again.stderr

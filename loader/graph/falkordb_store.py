@@ -30,7 +30,7 @@ from falkordb.helpers import stringify_param_value
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from loader.errors import GraphUnavailable, LoadFailed
+from loader.errors import GraphUnavailable, LoadFailed, QueryFailed
 from loader.graph.cypher import FALKORDB
 from loader.graph.store import GraphStore, Statement
 
@@ -185,6 +185,8 @@ class FalkorDBStore(GraphStore):
                 result = self.graph.query(query, params)
             except (redis.ConnectionError, redis.TimeoutError, GraphUnavailable) as exc:
                 raise GraphUnavailable(f"lost {self.description}: {exc}") from exc
+        except redis.ResponseError as exc:
+            raise QueryFailed(f"{self.description} refused the query: {exc}") from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
         header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
         return header, [{name: _plain(value) for name, value in zip(header, row, strict=False)}

@@ -18,7 +18,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 
-from loader.errors import GraphUnavailable, LoadFailed
+from loader.errors import GraphUnavailable, LoadFailed, QueryFailed
 from loader.graph.cypher import NEO4J
 from loader.graph.store import GraphStore, Statement
 
@@ -42,14 +42,18 @@ class Neo4jStore(GraphStore):
     dialect = NEO4J
     rolls_back = True
 
-    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j"):
+    def __init__(self, uri: str, user: str, password: str | None, database: str = "neo4j"):
         # the description names the server and database, never the password
         self.description = f"Neo4j at {uri} (database {database})"
         self.database = database
         try:
-            self.driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
+            auth = (user, password) if password is not None else None  # None: a server without authentication
+            self.driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
             self.driver.verify_connectivity()
         except AuthError as exc:
+            if password is None:
+                raise GraphUnavailable(f"{self.description} wants a password: set NEO4J_PASSWORD or pass "
+                                       "--password-stdin") from exc
             raise GraphUnavailable(f"cannot log in to {self.description} as {user!r}: {exc.message}") from exc
         except (ServiceUnavailable, SessionExpired, OSError, ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise GraphUnavailable(f"cannot reach {self.description}: {_message(exc)}") from exc
@@ -66,6 +70,8 @@ class Neo4jStore(GraphStore):
                                                          routing_=RoutingControl.READ)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise GraphUnavailable(f"lost {self.description}: {_message(exc)}") from exc
+        except Neo4jError as exc:
+            raise QueryFailed(f"{self.description} refused the query: {_message(exc)}") from exc
         return list(keys), [{key: _plain(record[key]) for key in keys} for record in records]
 
     def write(self, statements: list[Statement]) -> None:

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 from functools import lru_cache
 from pathlib import Path
 
-from loader.resources import default_rules_dir
+from loader.resources import default_rules_dir, rules_origin
 from loader.rules import cache
 from loader.rules.compiled import CompiledRules
 from loader.rules.ruleset import RuleSet, load_ruleset
 
 __all__ = ["CompiledRules", "RuleSet", "load_rules"]
+log = logging.getLogger("kgloader")
 
 
 @lru_cache(maxsize=4)
 def _load(directory: Path) -> CompiledRules:
     hit = cache.load(directory, cache.content_hash(directory))
     if hit is not None:
-        return CompiledRules(*hit)
-    compiled = CompiledRules(load_ruleset(directory))
-    cache.save(compiled)
+        compiled = CompiledRules(*hit)
+    else:
+        compiled = CompiledRules(load_ruleset(directory))
+        cache.save(compiled)
+    # the rules live as long as the process: half a million objects (the world gazetteer) that every full
+    # collection walked again, 0.3 s each, more of them the longer an article (profiled on a 1 MB one)
+    gc.freeze()
+    log.info("rules: %s (%s)", directory, rules_origin(directory))
     return compiled
 
 

@@ -9,6 +9,7 @@ must be contained in what was produced; `none` says the rule produces nothing fr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,30 @@ def run_examples(rules: CompiledRules) -> list[RuleProblem]:
                 message = _verdict(example, produced)
                 if message:
                     problems.append(origin.problem(f"example {index + 1}: {message}", ("examples", index)))
+    return problems
+
+
+_REGEX_SPACE = re.compile(r"\\s[+*?]?|\[\\s[^\]]*\][+*?]?|\\ ")
+_ESCAPED = re.compile(r"\\([^\w])")
+
+
+def unreachable_triggers(rules: CompiledRules) -> list[RuleProblem]:
+    """Trigger words (written out, not `@lists`) that appear nowhere in their rule's expanded pattern: a
+    sentence holding only such a word lets the rule run, and the rule can match nothing there; a typo in the
+    only trigger silently disables the rule. Checked by analysis, so rules without examples are checked too."""
+    origins = {rule_id: origin for (_, rule_id), origin in rules.ruleset.origins.items()}
+    problems: list[RuleProblem] = []
+    for group in rules.gated.values():
+        for compiled in group:
+            written = [w for w in getattr(compiled.rule, "triggers", []) if not w.startswith("@")]
+            source = _ESCAPED.sub(r"\1", _REGEX_SPACE.sub(" ", compiled.regex.pattern)).lower()
+            for word in written:
+                if " ".join(word.lower().split()) not in source:
+                    origin = origins.get(compiled.rule.id)
+                    message = (f"trigger {word!r} appears nowhere in the pattern: the rule can never match where "
+                               "it is the only trigger (a typo? list the words the pattern needs)")
+                    problems.append(origin.problem(message, ("triggers",)) if origin else
+                                    RuleProblem(str(rules.ruleset.directory), None, compiled.rule.id, message))
     return problems
 
 

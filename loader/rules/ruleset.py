@@ -57,7 +57,11 @@ class RuleSet(RuleFile):
 def rule_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise RuleError([RuleProblem(str(directory), None, None, "rules directory not found")])
-    return sorted(p for p in directory.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+    files = sorted(p for p in directory.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+    if not files:  # rules that find nothing are no rules: say so rather than extract nothing
+        raise RuleError([RuleProblem(str(directory), None, None,
+                                     f"no rule files ({', '.join(sorted(RULE_SUFFIXES))}) in this folder")])
+    return files
 
 
 def load_ruleset(directory: Path) -> RuleSet:
