@@ -187,7 +187,7 @@ def test_rules_cache_is_used_and_follows_the_rules(tmp_path: Path, monkeypatch: 
     # the cached rule set holds its entity rules compiled only, and its patterns compile when first used
     assert ruleset.entities == [] and ruleset.entities_compiled_only == len(compiled.ruleset.entities)
     cached = CompiledRules(ruleset, gazetteer)
-    assert cached.automaton.get("nairobi", None) is not None
+    assert cached.lookup("Nairobi")
     assert all(rule._regex is None for rule in cached.events)
     text = "Kenyan President Kofi Mensah met Foreign Minister Ana Gomes in Nairobi on Monday.\n"
     article = parse_article("a.txt", "a.txt", text.encode(), compiled)

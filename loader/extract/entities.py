@@ -18,7 +18,17 @@ import regex
 
 from loader.extract.masking import MaskedSentence, Replacement, build_views
 from loader.model import Article, Entity, Located, Mention, Sentence, Spans
-from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, NO_ENTITY, POLITY_CODE, AliasEntry, CompiledRules, fold
+from loader.rules.compiled import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    NO_ENTITY,
+    POLITY_CODE,
+    AliasEntry,
+    CompiledRules,
+    bounded,
+    fold,
+    gazetteer_entries,
+)
 
 PRONOUN_WINDOW = 800
 _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
@@ -106,16 +116,17 @@ class EntityFinder:
         regions = [(s.start, s.end) for s in sentences]
         entities = ArticleEntities(self.rules.entities, self.person_keys)
         self.bind(entities)
-        gazetteer = list(self._candidates(self.rules.automaton, text, folded, regions))
+        marked = bounded(folded)
+        gazetteer = list(self._candidates(self.rules.automaton, text, folded, marked, regions))
         mentions = self._select(gazetteer, text)
         discovered = self._discover(sentences, mentions, entities, folded, present)
         local: list[Candidate] = []
         if discovered:
-            local = list(self._candidates(_local_automaton(discovered), text, folded, regions))
+            local = list(self._candidates(_local_automaton(discovered), text, folded, marked, regions))
             mentions = self._select(gazetteer + local, text)
         first_names = self._first_names(mentions, entities, folded)
         if first_names:
-            local += self._candidates(_local_automaton(first_names), text, folded, regions)
+            local += self._candidates(_local_automaton(first_names), text, folded, marked, regions)
             mentions = self._select(gazetteer + local, text)
         mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
         mentions += self._located(article, entities)
@@ -125,18 +136,18 @@ class EntityFinder:
         return mentions, {m.entity_id: entities[m.entity_id] for m in mentions}
 
     # -- candidates and selection -----------------------------------------------
-    def _candidates(self, automaton: ahocorasick.Automaton, text: str, folded: str,
+    def _candidates(self, automaton: ahocorasick.Automaton, text: str, folded: str, marked: str,
                     regions: list[tuple[int, int]]) -> Iterator[Candidate]:
-        """Whole-word alias hits inside the regions (sorted, not overlapping): one automaton pass."""
+        """Whole-word alias hits inside the regions (sorted, not overlapping): one automaton pass over the
+        article `bounded` (`marked`), whose words end where letters and digits do."""
         if not len(automaton) or not regions:
             return
         sentences = Spans(regions)
-        for last, (length, entries) in automaton.iter(folded, regions[0][0], regions[-1][1]):
-            end = last + 1
+        for last, (length, by_key) in automaton.iter(marked, regions[0][0], regions[-1][1] + 2):
+            end = last - 1  # the mark after the word is marked[last], text[last - 1]
             start = end - length
-            if sentences.holding(start, end) < 0:
-                continue
-            if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            entries = by_key.get(folded[start:end])  # None: the same word with other punctuation
+            if entries is None or sentences.holding(start, end) < 0:
                 continue
             surface = _straight_quotes(text[start:end])
             valid = tuple(e for e in entries if (not e.exact or surface == _straight_quotes(e.alias)) and (
@@ -297,8 +308,7 @@ class EntityFinder:
         return out
 
     def _lookup(self, located: Located, kind: str) -> str | None:
-        hit = self.rules.automaton.get(fold(located.text.strip()), None)
-        for entry in (hit[1] if hit else ()):
+        for entry in self.rules.lookup(located.text):
             if self.rules.entities[entry.entity_id].kind == kind:
                 return entry.entity_id
         return None
@@ -396,7 +406,7 @@ def _person_keys(rules: CompiledRules) -> dict[str, str]:
 def _local_automaton(aliases: dict[str, list[AliasEntry]]) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for key, entries in aliases.items():
-        automaton.add_word(key, (len(key), list({(e.entity_id, e.coref): e for e in entries}.values())))
+        gazetteer_entries(automaton, key)[:] = list({(e.entity_id, e.coref): e for e in entries}.values())
     automaton.make_automaton()
     return automaton
 

@@ -44,6 +44,18 @@ _MACRO = regex.compile(r"(?<!\\)(?<!\\[pPN])\{([A-Z][A-Z0-9_]*)\}")  # not \p{L}
 # Text normalisation for gazetteer matching; every replacement keeps the length.
 _FOLD = (("\u2019", "'"), ("\u2018", "'"), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"))
 
+BOUND = "\x00"
+_NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
+
+
+def bounded(folded: str) -> str:
+    """Folded text with every character that is no letter or digit made one mark, between two marks. A
+    gazetteer key made the same way matches whole words only: the automaton then never reports the hits
+    inside words ("est" in "west", "ales" in "wales") that the world gazetteer's short names gave by the
+    hundred, each a turn of a Python loop. Offsets shift by one: text[i] is bounded(text)[i + 1]."""
+    return BOUND + _NOT_ALNUM.sub(BOUND, folded) + BOUND
+
+
 def fold(text: str) -> str:
     """Lower-case and unify quotes and spaces without changing the length (offsets stay valid)."""
     lowered = text.lower()
@@ -163,6 +175,19 @@ class Gazetteer:
     automaton: ahocorasick.Automaton
     context_cues: dict[str, frozenset[str]]
     person_names: dict[str, tuple[str, ...]]
+
+
+def gazetteer_entries(automaton: ahocorasick.Automaton, key: str) -> list[AliasEntry]:
+    """The entries of a folded key in a gazetteer automaton (added, empty, if new). The automaton's words
+    are the keys `bounded`; a value is (key length, {folded key: entries}), since keys differing only in
+    punctuation ("al-quds", "al quds") share one bounded word."""
+    word = bounded(key)
+    value = automaton.get(word, None)
+    if value is None:
+        value = (len(key), {})
+        automaton.add_word(word, value)
+    entries: list[AliasEntry] = value[1].setdefault(key, [])
+    return entries
 
 
 class Compiled:
@@ -637,22 +662,21 @@ class CompiledRules:
                                    ADJECTIVE_RULE if index >= adjectives else "gazetteer", rule.context or "")
                 if not coref:
                     self._check_collision(owners, key, rule)
-                existing = automaton.get(key, None)
-                if existing is None:
-                    automaton.add_word(key, (len(key), [entry]))
-                elif all(e.entity_id != rule.id or e.exact != entry.exact for e in existing[1]):
-                    existing[1].append(entry)
+                entries = gazetteer_entries(automaton, key)
+                if all(e.entity_id != rule.id or e.exact != entry.exact for e in entries):
+                    entries.append(entry)
         for phrase in self.ruleset.non_entities:  # longest match wins, then names nothing
-            key = fold(phrase.strip())
-            existing = automaton.get(key, None)
-            entry = AliasEntry(NO_ENTITY, phrase, False, False, "non_entity")
-            if existing is None:
-                automaton.add_word(key, (len(key), [entry]))
-            else:
-                existing[1][:] = [entry]
+            gazetteer_entries(automaton, fold(phrase.strip()))[:] = [AliasEntry(NO_ENTITY, phrase, False, False,
+                                                                                "non_entity")]
         if len(automaton):
             automaton.make_automaton()
         return automaton
+
+    def lookup(self, name: str) -> list[AliasEntry]:
+        """The gazetteer entries of exactly this name (folded before looking)."""
+        key = fold(name.strip())
+        hit = self.automaton.get(bounded(key), None)
+        return list(hit[1].get(key, ())) if hit else []
 
     def _check_collision(self, owners: dict[str, tuple[str, str]], key: str, rule: Any) -> None:
         first = owners.setdefault(key, (rule.id, rule.type))
