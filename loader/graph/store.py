@@ -115,9 +115,7 @@ class GraphWriter:
         new = {name for rows in batch for name in rows.names} - self.recorded_names()
         if not new:
             return []
-        entries = {kind: sorted(f"{name}\t{iri}" for k, name, iri in new if k == kind) for kind in NAME_KINDS}
-        params = {NAME_KINDS[kind]: values for kind, values in entries.items()}
-        return [(cypher.record_names(self.resource), {"uri": NAMES_URI, **params})]
+        return [(cypher.record_names(self.resource), names_params(new))]
 
     def _withdraw_after_failure(self, identifiers: list[str]) -> None:
         """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again,
@@ -149,19 +147,12 @@ class GraphWriter:
         statements += self._relationship_statements(batch)
         statements += self._names_statement(batch)
         sources = sources or {}
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
-                  "at": at} for rows in batch if rows.identifier not in sources and (uri := self._article_uri(rows))]
+        marks = article_marks(batch, stamps, sources, self.article_label)
         query = cypher.mark_loaded(self.resource, self.article_label)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
         if sources:
-            source_rows = [{"identifier": identifier, "article": identifier, **mark}
-                           for identifier, mark in sorted(sources.items())]
-            statements.append((cypher.mark_source(self.resource, self.prov), {"rows": source_rows}))
+            statements.append((cypher.mark_source(self.resource, self.prov), {"rows": source_marks(sources)}))
         return statements
-
-    def _article_uri(self, rows: ArticleRows) -> str | None:
-        return next((node.uri for node in rows.nodes if self.article_label in node.labels), None)
 
     def _read_chunked(self, query: str, uris: list[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -176,7 +167,7 @@ class GraphWriter:
         created: dict[str, set[str]] = {}
         for rows in batch:
             for node in rows.nodes:
-                param = _node_param(node, rows.identifier)
+                param = node_param(node, rows.identifier)
                 known = existing.get(node.uri, created.get(node.uri))
                 if known is None:
                     creates[node.signature()].append(param)
@@ -200,18 +191,7 @@ class GraphWriter:
         return out
 
     def _relationship_statements(self, batch: list[ArticleRows]) -> list[Statement]:
-        # one row per relationship, its sources and graphs as lists: FalkorDB applies a MERGE's SET for
-        # repeated rows of one UNWIND as if each were the first, so the last source would win
-        merged: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
-        for rows in batch:
-            for rel in rows.rels:
-                articles, graphs = merged.setdefault((rel.type, rel.start, rel.end), (set(), set()))
-                articles.add(rows.identifier)
-                graphs.add(rel.graph)
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for (rel_type, start, end), (articles, graphs) in merged.items():
-            by_type[rel_type].append({"start": start, "end": end, "articles": sorted(articles),
-                                      "graphs": sorted(graphs)})
+        by_type = relationship_params(batch)
         out: list[Statement] = []
         for rel_type in sorted(by_type):
             query = cypher.merge_relationships(self.resource, rel_type, self.prov)
@@ -219,7 +199,40 @@ class GraphWriter:
         return out
 
 
-def _node_param(node: NodeRow, article: str) -> dict[str, Any]:
+# -- the row plan: the parameters of the write statements, shared with loader/bulk.py --------------------
+
+def relationship_params(batch: list[ArticleRows]) -> dict[str, list[dict[str, Any]]]:
+    """Relationship type → one parameter row per relationship (start, end, its sources and graphs as lists).
+    One row each: FalkorDB applies a MERGE's SET for repeated rows of one UNWIND as if each were the first,
+    so the last source would win."""
+    merged: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
+    for rows in batch:
+        for rel in rows.rels:
+            articles, graphs = merged.setdefault((rel.type, rel.start, rel.end), (set(), set()))
+            articles.add(rows.identifier)
+            graphs.add(rel.graph)
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (rel_type, start, end), (articles, graphs) in merged.items():
+        by_type[rel_type].append({"start": start, "end": end, "articles": sorted(articles), "graphs": sorted(graphs)})
+    return by_type
+
+
+def article_marks(batch: list[ArticleRows], stamps: dict[str, dict[str, str]],
+                  sources: dict[str, dict[str, str | None]], article_label: str) -> list[dict[str, Any]]:
+    """The load stamps of the articles in `batch` (cypher.mark_loaded): uri, stamp, source file, time."""
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    return [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
+             "at": at} for rows in batch if rows.identifier not in sources
+            and (uri := next((node.uri for node in rows.nodes if article_label in node.labels), None))]
+
+
+def source_marks(sources: dict[str, dict[str, str | None]]) -> list[dict[str, Any]]:
+    """The manifest entries of RDF files (cypher.mark_source): identifier, uri, stamp, source file."""
+    return [{"identifier": identifier, "article": identifier, **mark} for identifier, mark in sorted(sources.items())]
+
+
+def node_param(node: NodeRow, article: str) -> dict[str, Any]:
+    """A node row as the parameter of cypher.create_nodes / update_nodes."""
     return {"uri": node.uri, "props": node.props, "lists": node.lists,
             "temporal": {k: v[1] for k, v in node.temporal.items()}, "article": article,
             "graphs": list(node.graphs), "terms": list(node.terms)}
@@ -227,6 +240,12 @@ def _node_param(node: NodeRow, article: str) -> dict[str, Any]:
 
 NAMES_URI = f"{ID}graph/names"
 NAME_KINDS = {"label": "kgLabels", "type": "kgTypes", "property": "kgProperties"}
+
+
+def names_params(names: set[tuple[str, str, str]]) -> dict[str, Any]:
+    """(kind, name, IRI) names as the parameters of cypher.record_names: uri and "name<TAB>IRI" lists."""
+    entries = {kind: sorted(f"{name}\t{iri}" for k, name, iri in names if k == kind) for kind in NAME_KINDS}
+    return {"uri": NAMES_URI, **{NAME_KINDS[kind]: values for kind, values in entries.items()}}
 
 
 def read_names(store: GraphStore) -> set[tuple[str, str, str]]:
