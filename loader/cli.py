@@ -141,8 +141,9 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
                      help="Rows per UNWIND batch and per transaction."),
         click.option("--force", is_flag=True, help="Re-extract and rewrite articles even if unchanged."),
         click.option("--prune", is_flag=True, help="Retract articles whose files are gone."),
-        click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
-                     help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
+        click.option("--naming", type=click.Choice(["readable", "shorten", "ignore"]), default=None,
+                     help="Graph naming: readable (Person, name; n10s MAP with Neo4j naming), n10s SHORTEN "
+                          "(sch__Person, sch__name) or n10s IGNORE (local names as they are: attendee)."),
         click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
                      help="RDF → graph mapping (default: the shipped schema/mapping.yaml)."),
         click.option("--wait", is_flag=True, help="If another load runs on this graph, wait for it (default: exit 3)."),
