@@ -18,7 +18,7 @@ import click
 
 from loader import __version__, build
 from loader.documents import expand_paths
-from loader.errors import KgError, LoadFailed
+from loader.errors import KgError, LoadFailed, UsageError
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
 from loader.rules import load_rules
@@ -56,14 +56,30 @@ def app() -> None:
 
 @app.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Dataset to write: .trig, .nq, .jsonld or .ttl (default graph only).")
+@click.option("--neo4j-admin", "admin_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Instead: write CSV files for `neo4j-admin database import full` into this new folder, the "
+                   "graph `load` would build from PATHS (articles and RDF files).")
+@click.option("--naming", type=click.Choice(["readable", "shorten", "ignore"]), default=None,
+              help="With --neo4j-admin: graph naming, as for load.")
+@click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --neo4j-admin: RDF → graph mapping, as for load.")
 @rules_option
 @jobs_option
 @quiet_option
-def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: int | None, quiet: bool) -> None:
-    """Read articles, apply the rules, write one RDF dataset (a named graph per article)."""
+def extract(paths: tuple[str, ...], output: Path | None, admin_dir: Path | None, naming: str | None,
+            mapping_file: Path | None, rules_dir: Path | None, jobs: int | None, quiet: bool) -> None:
+    """Read articles, apply the rules, write one RDF dataset (a named graph per article).
+
+    With --neo4j-admin DIR: the files for a bulk first load of Neo4j (see DIR/import.sh)."""
     _setup_logging(quiet)
+    if (output is None) == (admin_dir is None):
+        raise UsageError("give either -o FILE (an RDF dataset) or --neo4j-admin DIR (files for neo4j-admin)")
+    if admin_dir is not None:
+        _write_bulk(list(paths), admin_dir, naming, mapping_file, rules_dir, jobs)
+        return
+    assert output is not None
     fmt = format_for(output)
     files = expand_paths(list(paths))
     rules = load_rules(rules_dir)
@@ -72,6 +88,22 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     _write_atomically(output, lambda handle: summaries.append(
         write_extraction(files, handle, fmt, rules_dir, jobs or default_jobs())))
     _print_summary(summaries[0], time.perf_counter() - started, rules.kinds, output)
+
+
+def _write_bulk(paths: list[str], directory: Path, naming: str | None, mapping_file: Path | None,
+                rules_dir: Path | None, jobs: int | None) -> None:
+    from loader.bulk import import_command, write_bulk
+    from loader.graph.mapping import load_mapping
+    from loader.load import LoadOptions
+
+    mapping = load_mapping(mapping_file, naming, load_rules(rules_dir))
+    options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), naming=naming, mapping_file=mapping_file)
+    report = write_bulk(paths, directory, options, mapping)
+    log.info("sources %d, skipped %d, triples %d → %d nodes, %d relationships in %d files, %.2f s → %s",
+             report.sources, len(report.skipped), report.triples, report.nodes, report.relationships,
+             len(report.files), report.seconds, directory)
+    log.info("import (Neo4j stopped, a new database): sh %s [DATABASE], which runs\n  neo4j-admin %s",
+             directory / "import.sh", " ".join(import_command(report.files)))
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
