@@ -391,10 +391,16 @@ EXPORT_FORMATS = {"nq": ".nq", "trig": ".trig", "ttl": ".ttl", "jsonld": ".jsonl
               help="File to write (default: standard output).")
 @click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="The mapping the graph was loaded with (its resource label and provenance property).")
+@click.option("--query", "query_name", metavar="NAME",
+              help="Only what the prepared query NAME finds: the nodes and relationships its view draws "
+                   "(cypher/view/NAME.cypher), as `kgloader view NAME` does.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of --query (repeatable).")
 @graph_options
 @quiet_option
-def export_command(fmt: str | None, output: Path | None, mapping_file: Path | None, uri: str | None, user: str,
-                   password_stdin: bool, database: str | None, home: Path | None, quiet: bool) -> None:
+def export_command(fmt: str | None, output: Path | None, mapping_file: Path | None, query_name: str | None,
+                   params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+                   home: Path | None, quiet: bool) -> None:
     """Write the graph back as RDF: original IRIs, datatypes, language tags and named graphs."""
     from loader.export import export
     from loader.graph.mapping import load_mapping
@@ -405,14 +411,28 @@ def export_command(fmt: str | None, output: Path | None, mapping_file: Path | No
         fmt = next((name for name, suffix in EXPORT_FORMATS.items() if output and output.suffix == suffix), "nq")
     rdf_format = format_for(Path(f"x{EXPORT_FORMATS[fmt]}"))
     mapping = load_mapping(mapping_file)
+    if params and not query_name:
+        raise UsageError("--param goes with --query NAME")
     counts: list[int] = []
     with _open_graph(uri, user, _password(uri, password_stdin), database, home) as store:
+        result = _view_rows(store, query_name, params) if query_name else None
         if output is None:
-            counts.append(export(store, mapping, sys.stdout.buffer, rdf_format))
+            counts.append(export(store, mapping, sys.stdout.buffer, rdf_format, result))
             sys.stdout.buffer.flush()
         else:
-            _write_atomically(output, lambda handle: counts.append(export(store, mapping, handle, rdf_format)))
+            _write_atomically(output, lambda handle: counts.append(export(store, mapping, handle, rdf_format,
+                                                                          result)))
     log.info("exported %d quads%s", counts[0], f" → {output}" if output else "")
+
+
+def _view_rows(store, name: str, params: tuple[str, ...]) -> list[dict[str, object]]:
+    """The rows of a prepared query's view: its nodes and relationships."""
+    from loader.queries import find_query, load_queries, parse_params
+    from loader.view import find_view, load_views
+
+    queries = load_queries()
+    bound = find_query(queries, name).bind(parse_params(params))
+    return store.read(find_view(load_views(queries), name).text, bound)
 
 
 @app.group("rules")

@@ -110,13 +110,40 @@ class Exporter:
         if not uris:
             return
         for row in self.store.read(cypher.export_relationships(self.resource), {"uris": uris}):
-            predicate = self._iri("type", row["type"])
-            if predicate is None:
-                continue
-            start, end = _term(row["start"]), _term(row["end"])
-            recorded = row["graphs"]
-            for graph in recorded if recorded is not None else [""]:
-                yield ox.Quad(start, predicate, end, _graph(graph))
+            yield from self.relationship_quad(row["start"], row["type"], row["end"], row["graphs"])
+
+    def relationship_quad(self, start: str, rel_type: str, end: str, graphs: list[str] | None) -> Iterator[ox.Quad]:
+        """One relationship, in each graph that asserted it (`kgGraphs`; none recorded: the default graph)."""
+        predicate = self._iri("type", rel_type)
+        if predicate is None:
+            return
+        for graph in graphs if graphs is not None else [""]:
+            yield ox.Quad(_term(start), predicate, _term(end), _graph(graph))
+
+    def result_quads(self, rows: list[dict[str, Any]]) -> Iterator[ox.Quad]:
+        """The nodes and relationships a query returned (in any column, also inside lists), as RDF: each
+        node's statements as `quads` gives them, and each relationship whose two ends the result holds."""
+        nodes: dict[str, dict[str, Any]] = {}
+        rels: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            _collect(list(row.values()), nodes, rels)
+        for node in sorted(nodes.values(), key=lambda n: str(n.get("uri"))):
+            if node.get("uri") is not None and not BOOKKEEPING_LABELS & set(node["_labels"]):
+                yield from self.node_quads(node["uri"], node["_labels"],
+                                           {k: v for k, v in node.items() if not k.startswith("_")})
+        for rel in rels.values():
+            start, end = nodes.get(rel["_start"]), nodes.get(rel["_end"])
+            if start and end and start.get("uri") is not None and end.get("uri") is not None:
+                yield from self.relationship_quad(start["uri"], rel["_type"], end["uri"], rel.get(cypher.GRAPHS))
+
+
+def _collect(values: list[Any], nodes: dict[str, dict[str, Any]], rels: dict[str, dict[str, Any]]) -> None:
+    """Nodes (maps with `_labels`) and relationships (maps with `_type`) among a result's values, by id."""
+    for value in values:
+        if isinstance(value, list):
+            _collect(value, nodes, rels)
+        elif isinstance(value, dict) and "_id" in value:
+            (nodes if "_labels" in value else rels)[value["_id"]] = value
 
 
 def _literals(value: Any, term: tuple[str, str | None] | None, precision: str | None) -> list[ox.Literal]:
@@ -130,9 +157,12 @@ def _literals(value: Any, term: tuple[str, str | None] | None, precision: str | 
     return [literal_of(kind, lexical)]
 
 
-def export(store: GraphStore, mapping: Mapping, output: BinaryIO, fmt: ox.RdfFormat) -> int:
-    """Write the whole graph as RDF; the number of quads written."""
-    counted = _Counted(Exporter(store, mapping).quads())
+def export(store: GraphStore, mapping: Mapping, output: BinaryIO, fmt: ox.RdfFormat,
+           result: list[dict[str, Any]] | None = None) -> int:
+    """Write the whole graph as RDF, or only the nodes and relationships of a query's `result` rows; the
+    number of quads written."""
+    exporter = Exporter(store, mapping)
+    counted = _Counted(exporter.quads() if result is None else exporter.result_quads(result))
     write_dataset(counted, output, fmt)
     return counted.count
 

@@ -238,6 +238,26 @@ def test_generated_datasets_come_back_isomorphic(graph: Graph, tmp_path: Path, q
 
 
 
+def test_a_query_result_exports_as_rdf(graph: Graph, seeds_nq: Path, tmp_path: Path) -> None:
+    """`export --query NAME`: what the query's view finds, as the RDF those nodes and relationships came from."""
+    load(graph, seeds_nq)
+    everything = set(ox.parse(exported(graph), format=ox.RdfFormat.N_QUADS))
+    out = tmp_path / "met.nq"
+    run = kgloader("export", *graph.cli, "--query", "who-met-whom", "--param", "person=haniyeh", "-o", str(out),
+                   env=graph.env)
+    assert run.returncode == 0, run.stderr
+    found = set(ox.parse(out.read_bytes(), format=ox.RdfFormat.N_QUADS))
+    assert found and found <= everything  # original IRIs, literals and graphs
+    predicates = {q.predicate.value for q in found}
+    assert {RDF_TYPE, "http://schema.org/attendee", "http://schema.org/name"} <= predicates
+    assert "https://w3id.org/kgloader/ns#evidence" not in predicates  # only what the view drew
+    meetings = {q.subject for q in found if q.predicate.value == "http://schema.org/attendee"}
+    haniyeh = ox.NamedNode("https://w3id.org/kgloader/id/person/ismail-haniyeh")
+    assert meetings and all(any(q.subject == m and q.object == haniyeh for q in found) for m in meetings)
+    bad = kgloader("export", *graph.cli, "--param", "person=x", env=graph.env)
+    assert bad.returncode == 2 and "--param goes with --query" in bad.stderr
+
+
 N10S = {
     # n10s keepLangTag false: the text without its tag (export still gives the tag back, from kgTerms)
     "keep_lang_tag: false": ("MATCH (n {uri: 'http://example.org/people/ada'}) RETURN n.label AS v",
