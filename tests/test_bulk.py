@@ -256,3 +256,19 @@ def test_neo4j_admin_imports_the_graph_load_builds(neo4j_endpoint: Neo4jEndpoint
             assert "kg_resource_uri" in constraints
     finally:
         server.stop()
+
+
+def test_imported_graph_exports_what_load_exports(graph: Graph, tmp_path: Path, sources: list[Path]) -> None:
+    """Export reads the imported ASSERTS as it reads a load's: the same RDF (a missing kgGraphs, which the
+    files cannot hold for `[""]`, read as the default graph)."""
+    from rdflib.compare import isomorphic
+    from test_export import exported, flat
+
+    out = bulk_files(tmp_path, *sources)
+    loaded(graph.store, sources)
+    want = exported(graph)
+    graph.store.write([(cypher.DELETE_ALL, {})])
+    import_transactionally(graph.store, out)
+    got = exported(graph)
+    assert len(got.splitlines()) == len(want.splitlines())
+    assert isomorphic(flat(got, "nquads"), flat(want, "nquads"))
