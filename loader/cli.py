@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -23,6 +23,9 @@ from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
 from loader.rules import load_rules
 from loader.rules.compiled import KindSpec
+
+if TYPE_CHECKING:
+    from loader.graph.store import GraphStore
 
 log = logging.getLogger("kgloader")
 
@@ -56,14 +59,30 @@ def app() -> None:
 
 @app.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Dataset to write: .trig, .nq, .jsonld or .ttl (default graph only).")
+@click.option("--neo4j-admin", "admin_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Instead: write CSV files for `neo4j-admin database import full` into this new folder, the "
+                   "graph `load` would build from PATHS (articles and RDF files).")
+@click.option("--naming", type=click.Choice(["readable", "shorten", "ignore"]), default=None,
+              help="With --neo4j-admin: graph naming, as for load.")
+@click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --neo4j-admin: RDF → graph mapping, as for load.")
 @rules_option
 @jobs_option
 @quiet_option
-def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: int | None, quiet: bool) -> None:
-    """Read articles, apply the rules, write one RDF dataset (a named graph per article)."""
+def extract(paths: tuple[str, ...], output: Path | None, admin_dir: Path | None, naming: str | None,
+            mapping_file: Path | None, rules_dir: Path | None, jobs: int | None, quiet: bool) -> None:
+    """Read articles, apply the rules, write one RDF dataset (a named graph per article).
+
+    With --neo4j-admin DIR: the files for a bulk first load of Neo4j (see DIR/import.sh)."""
     _setup_logging(quiet)
+    if (output is None) == (admin_dir is None):
+        raise UsageError("give either -o FILE (an RDF dataset) or --neo4j-admin DIR (files for neo4j-admin)")
+    if admin_dir is not None:
+        _write_bulk(list(paths), admin_dir, naming, mapping_file, rules_dir, jobs)
+        return
+    assert output is not None
     fmt = format_for(output)
     found = find_files(list(paths))
     log_passed_over(found, log)
@@ -76,6 +95,22 @@ def extract(paths: tuple[str, ...], output: Path, rules_dir: Path | None, jobs: 
     _write_atomically(output, lambda handle: summaries.append(
         write_extraction(files, handle, fmt, rules_dir, jobs or default_jobs())))
     _print_summary(summaries[0], time.perf_counter() - started, rules.kinds, output)
+
+
+def _write_bulk(paths: list[str], directory: Path, naming: str | None, mapping_file: Path | None,
+                rules_dir: Path | None, jobs: int | None) -> None:
+    from loader.bulk import import_command, write_bulk
+    from loader.graph.mapping import load_mapping
+    from loader.load import LoadOptions
+
+    mapping = load_mapping(mapping_file, naming, load_rules(rules_dir))
+    options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), naming=naming, mapping_file=mapping_file)
+    report = write_bulk(paths, directory, options, mapping)
+    log.info("sources %d, skipped %d, triples %d → %d nodes, %d relationships (and %d ASSERTS) in %d files, "
+             "%.2f s → %s", report.sources, len(report.skipped), report.triples, report.nodes, report.relationships,
+             report.assertions, len(report.files), report.seconds, directory)
+    log.info("import (Neo4j stopped, a new database): sh %s [DATABASE], which runs\n  neo4j-admin %s",
+             directory / "import.sh", " ".join(import_command(report.files)))
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -158,8 +193,9 @@ def load_options(func: Callable[..., None]) -> Callable[..., None]:
                           "is every article of the graph or more than half of them."),
         click.option("--prune-all", is_flag=True,
                      help="Like --prune, and retract them even when that is every article or most of the graph."),
-        click.option("--naming", type=click.Choice(["readable", "shorten"]), default=None,
-                     help="Graph naming: readable (Person, name) or n10s SHORTEN (sch__Person, sch__name)."),
+        click.option("--naming", type=click.Choice(["readable", "shorten", "ignore"]), default=None,
+                     help="Graph naming: readable (Person, name; n10s MAP with Neo4j naming), n10s SHORTEN "
+                          "(sch__Person, sch__name) or n10s IGNORE (local names as they are: attendee)."),
         click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
                      help="RDF → graph mapping (default: the shipped schema/mapping.yaml)."),
         click.option("--wait", is_flag=True, help="If another load runs on this graph, wait for it (default: exit 3)."),
@@ -389,10 +425,16 @@ EXPORT_FORMATS = {"nq": ".nq", "trig": ".trig", "ttl": ".ttl", "jsonld": ".jsonl
               help="File to write (default: standard output).")
 @click.option("--mapping", "mapping_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="The mapping the graph was loaded with (its resource label and provenance property).")
+@click.option("--query", "query_name", metavar="NAME",
+              help="Only what the prepared query NAME finds: the nodes and relationships its view draws "
+                   "(cypher/view/NAME.cypher), as `kgloader view NAME` does.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of --query (repeatable).")
 @graph_options
 @quiet_option
-def export_command(fmt: str | None, output: Path | None, mapping_file: Path | None, uri: str | None, user: str,
-                   password_stdin: bool, database: str | None, home: Path | None, quiet: bool) -> None:
+def export_command(fmt: str | None, output: Path | None, mapping_file: Path | None, query_name: str | None,
+                   params: tuple[str, ...], uri: str | None, user: str, password_stdin: bool, database: str | None,
+                   home: Path | None, quiet: bool) -> None:
     """Write the graph back as RDF: original IRIs, datatypes, language tags and named graphs."""
     from loader.export import export
     from loader.graph.mapping import load_mapping
@@ -403,14 +445,28 @@ def export_command(fmt: str | None, output: Path | None, mapping_file: Path | No
         fmt = next((name for name, suffix in EXPORT_FORMATS.items() if output and output.suffix == suffix), "nq")
     rdf_format = format_for(Path(f"x{EXPORT_FORMATS[fmt]}"))
     mapping = load_mapping(mapping_file)
+    if params and not query_name:
+        raise UsageError("--param goes with --query NAME")
     counts: list[int] = []
     with _open_graph(uri, user, _password(uri, password_stdin), database, home, existing=True) as store:
+        result = _view_rows(store, query_name, params) if query_name else None
         if output is None:
-            counts.append(export(store, mapping, sys.stdout.buffer, rdf_format))
+            counts.append(export(store, mapping, sys.stdout.buffer, rdf_format, result))
             sys.stdout.buffer.flush()
         else:
-            _write_atomically(output, lambda handle: counts.append(export(store, mapping, handle, rdf_format)))
+            _write_atomically(output, lambda handle: counts.append(export(store, mapping, handle, rdf_format,
+                                                                          result)))
     log.info("exported %d quads%s", counts[0], f" → {output}" if output else "")
+
+
+def _view_rows(store: GraphStore, name: str, params: tuple[str, ...]) -> list[dict[str, object]]:
+    """The rows of a prepared query's view: its nodes and relationships."""
+    from loader.queries import find_query, load_queries, parse_params
+    from loader.view import find_view, load_views
+
+    queries = load_queries()
+    bound = find_query(queries, name).bind(parse_params(params))
+    return store.read(find_view(load_views(queries), name).text, bound)
 
 
 @app.group("rules")

@@ -87,7 +87,8 @@ class Exporter:
             return out
         for row in self.store.read(cypher.export_assertions(self.resource, self.asserts), {"uris": uris}):
             said = out[row["uri"]]
-            said.graphs.update(row["graphs"] or [])
+            # none recorded: the default graph (neo4j-admin files cannot hold [""], see README "Bulk first load")
+            said.graphs.update(row["graphs"] if row["graphs"] is not None else [""])
             said.terms.update(row["terms"] or [])
             said.rels.update(row["rels"] or [])
         return out
@@ -131,6 +132,39 @@ class Exporter:
             if predicate is not None:
                 yield ox.Quad(start, predicate, _term(end), _graph(graph))
 
+    def result_quads(self, rows: list[dict[str, Any]]) -> Iterator[ox.Quad]:
+        """The nodes and relationships a query returned (in any column, also inside lists), as RDF: each
+        node's statements as `quads` gives them (what its sources' ASSERTS say of it), and of the relationships
+        its sources assert out of it, those the result holds (type and end)."""
+        nodes: dict[str, dict[str, Any]] = {}
+        rels: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            _collect(list(row.values()), nodes, rels)
+        held = {(nodes[rel["_start"]].get("uri"), rel["_type"], nodes[rel["_end"]].get("uri"))
+                for rel in rels.values() if rel["_start"] in nodes and rel["_end"] in nodes}
+        found = {node["uri"]: node for node in nodes.values()
+                 if node.get("uri") is not None and not BOOKKEEPING_LABELS & set(node["_labels"])}
+        said = self.assertions(sorted(found))
+        for uri in sorted(found):
+            node = found[uri]
+            assertion = said.get(uri, Assertions())
+            kept = Assertions(assertion.graphs, assertion.terms,
+                              {entry for entry in assertion.rels
+                               if (uri, *entry.split("\t", 2)[:2]) in held})
+            quads = set(self.node_quads(uri, node["_labels"], {k: v for k, v in node.items() if not k.startswith("_")},
+                                        kept))
+            quads.update(self.relationship_quads(uri, kept))
+            yield from sorted(quads, key=str)
+
+
+def _collect(values: list[Any], nodes: dict[str, dict[str, Any]], rels: dict[str, dict[str, Any]]) -> None:
+    """Nodes (maps with `_labels`) and relationships (maps with `_type`) among a result's values, by id."""
+    for value in values:
+        if isinstance(value, list):
+            _collect(value, nodes, rels)
+        elif isinstance(value, dict) and "_id" in value:
+            (nodes if "_labels" in value else rels)[value["_id"]] = value
+
 
 @dataclass
 class Assertions:
@@ -152,9 +186,12 @@ def _literals(value: Any, term: tuple[str, str | None] | None, precision: str | 
     return [literal_of(kind, lexical)]
 
 
-def export(store: GraphStore, mapping: Mapping, output: BinaryIO, fmt: ox.RdfFormat) -> int:
-    """Write the whole graph as RDF; the number of quads written."""
-    counted = _Counted(Exporter(store, mapping).quads())
+def export(store: GraphStore, mapping: Mapping, output: BinaryIO, fmt: ox.RdfFormat,
+           result: list[dict[str, Any]] | None = None) -> int:
+    """Write the whole graph as RDF, or only the nodes and relationships of a query's `result` rows; the
+    number of quads written."""
+    exporter = Exporter(store, mapping)
+    counted = _Counted(exporter.quads() if result is None else exporter.result_quads(result))
     write_dataset(counted, output, fmt)
     return counted.count
 

@@ -170,6 +170,16 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def article_stamp(path: Path, rules_hash: str) -> str:
+    """An article's stamp: its content and the rules that read it (changed rules re-extract)."""
+    return f"sha256:{file_hash(path)}|rules:{rules_hash[:16]}"
+
+
+def rdf_stamp(path: Path) -> str:
+    """An RDF file's stamp: its content only (the rules do not read it)."""
+    return f"sha256:{sources.stream_hash(path)}|rdf"
+
+
 class Loader:
     def __init__(self, store: GraphStore, options: LoadOptions, mapping: Mapping | None = None):
         self.store = store
@@ -257,13 +267,11 @@ class Loader:
         return todo
 
     def _article_stamp(self, path: Path) -> str:
-        """An article's stamp: its content and the rules that read it (changed rules re-extract)."""
-        return f"sha256:{file_hash(path)}|rules:{self.rules_hash[:16]}"
+        return article_stamp(path, self.rules_hash)
 
     @staticmethod
     def _rdf_stamp(path: Path) -> str:
-        """An RDF file's stamp: its content only (the rules do not read it)."""
-        return f"sha256:{sources.stream_hash(path)}|rdf"
+        return rdf_stamp(path)
 
     def _load_rdf(self, todo: list[Path], manifest: dict[str, dict[str, object]], stamps: dict[str, dict[str, str]],
                   report: LoadReport, on_article: Callable[[], None] | None,

@@ -42,7 +42,7 @@ class MappingFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     description: str | None = None
-    naming: Literal["readable", "shorten"] = "readable"
+    naming: Literal["readable", "shorten", "ignore"] = "readable"
     resource_label: str = "Resource"
     provenance_property: str = "kgSupport"
     provenance_relationship: str = "ASSERTS"
@@ -51,6 +51,10 @@ class MappingFile(BaseModel):
     relationships: dict[str, str] = {}
     properties: dict[str, str] = {}
     multivalued: list[str] = Field(default_factory=list)
+    # n10s's graph config options (README, "n10s options"): multivalued properties, language tags, rdf:type
+    handle_multival: Literal["AUTO", "OVERWRITE", "ARRAY"] = "AUTO"
+    keep_lang_tag: bool = True
+    handle_rdf_types: Literal["LABELS", "NODES", "LABELS_AND_NODES"] = "LABELS"
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Mapping:
         self.properties = {expand(k, "properties"): self._checked(v, ("properties", k))
                            for k, v in spec.properties.items()}
         self.multivalued = {expand(k, "multivalued") for k in spec.multivalued}
+        self.types_as_labels = spec.handle_rdf_types in ("LABELS", "LABELS_AND_NODES")
+        self.types_as_nodes = spec.handle_rdf_types in ("NODES", "LABELS_AND_NODES")
         self.resource_label = self._checked(spec.resource_label, ("resource_label",))
         self.provenance = self._checked(spec.provenance_property, ("provenance_property",))
         self.asserts = self._checked(spec.provenance_relationship, ("provenance_relationship",))
@@ -190,17 +196,23 @@ class Mapping:
     def label(self, iri: str) -> str:
         if self.naming == "shorten":
             return self._shorten(iri)
+        if self.naming == "ignore":  # n10s IGNORE: the local name as it is
+            return _sanitise(_local_name(iri))
         return self.labels.get(iri) or _sanitise(_local_name(iri)[:1].upper() + _local_name(iri)[1:])
 
     def relationship(self, iri: str) -> str:
         if self.naming == "shorten":
             return self._shorten(iri)
+        if self.naming == "ignore":
+            return _sanitise(_local_name(iri))
         return self.relationships.get(iri) or _sanitise(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_",
                                                                _local_name(iri)).upper())
 
     def property(self, iri: str) -> str:
         if self.naming == "shorten":
             return self._shorten(iri)
+        if self.naming == "ignore":
+            return _sanitise(_local_name(iri))
         return self.properties.get(iri) or _sanitise(_local_name(iri)[:1].lower() + _local_name(iri)[1:])
 
     # -- rows -------------------------------------------------------------------
@@ -241,12 +253,14 @@ class Mapping:
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE:
                 for obj, graph in objects:
-                    if isinstance(obj, ox.NamedNode):
+                    if isinstance(obj, ox.NamedNode) and self.types_as_labels:
                         label = self.label(obj.value)
                         labels.add(label)
                         rows.names.add(("label", label, obj.value))
                         graphs.add(graph)
-                continue
+                if not self.types_as_nodes:
+                    continue
+                objects = [(obj, graph) for obj, graph in objects if not isinstance(obj, ox.Literal)]
             literals: dict[ox.Literal, list[str]] = {}
             for obj, graph in objects:
                 if isinstance(obj, ox.Literal):
@@ -267,8 +281,8 @@ class Mapping:
 
     def _literals(self, name: str, predicate: str, literals: dict[ox.Literal, list[str]], props: dict[str, Any],
                   lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]], terms: list[str]) -> None:
-        values = [convert_literal(lit) for lit in literals]
-        if predicate in self.multivalued or len(values) > 1:
+        values = [convert_literal(lit, self.spec.keep_lang_tag) for lit in literals]
+        if self._as_list(predicate, len(values)):
             plain = [v.value if isinstance(v, Temporal) else v for v in values]
             if len({type(v) for v in plain}) > 1:  # graph stores keep lists of one type: mixed values as text
                 plain = [str(v).lower() if isinstance(v, bool) else str(v) for v in plain]
@@ -276,8 +290,8 @@ class Mapping:
             # each value of a list, in each graph that asserts it, as its exact term
             terms.extend(sorted({term_entry(name, graph, lit) for lit, graphs in literals.items() for graph in graphs}))
             return
-        value = values[0]
-        literal = next(iter(literals))
+        value = values[-1]  # one value kept (OVERWRITE): the last one given
+        literal = list(literals)[-1]
         if isinstance(value, Temporal):
             if value.function:
                 temporal[name] = (value.function, value.value)
@@ -288,6 +302,18 @@ class Mapping:
             props[name] = value
         if not plain_term(literal, value):
             terms.append(term_entry(name, "*", literal, derived=_stored_text(value) == _lexical_text(literal)))
+
+
+    def _as_list(self, predicate: str, count: int) -> bool:
+        """Whether a property is a list: AUTO (kgloader's) when the mapping says it is multivalued or a source
+        gives several values; n10s's ARRAY: always, or only the mapping's `multivalued` when it lists any;
+        n10s's OVERWRITE: never (the last value stays)."""
+        mode = self.spec.handle_multival
+        if mode == "ARRAY":
+            return predicate in self.multivalued if self.multivalued else True
+        if mode == "OVERWRITE":
+            return False
+        return predicate in self.multivalued or count > 1
 
 
 XSD_STRING = XSD + "string"
@@ -372,11 +398,13 @@ class Temporal:
     precision: str
 
 
-def convert_literal(literal: ox.Literal) -> Any:
+def convert_literal(literal: ox.Literal, keep_lang_tag: bool = True) -> Any:
+    """The property value of a literal; a language-tagged text is kept n10s-style ("text@en"), or without its
+    tag (n10s's keepLangTag false)."""
     datatype = literal.datatype.value if literal.datatype else XSD + "string"
     value = literal.value
     if literal.language:
-        return f"{value}@{literal.language}"
+        return f"{value}@{literal.language}" if keep_lang_tag else value
     try:
         if datatype in INTEGER_TYPES:
             return int(value)

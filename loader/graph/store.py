@@ -117,9 +117,7 @@ class GraphWriter:
         new = {name for rows in batch for name in rows.names} - self.recorded_names()
         if not new:
             return []
-        entries = {kind: sorted(f"{name}\t{iri}" for k, name, iri in new if k == kind) for kind in NAME_KINDS}
-        params = {NAME_KINDS[kind]: values for kind, values in entries.items()}
-        return [(cypher.record_names(self.resource), {"uri": NAMES_URI, **params})]
+        return [(cypher.record_names(self.resource), names_params(new))]
 
     def _withdraw_after_failure(self, batch: list[ArticleRows], sources: dict[str, dict[str, str | None]]) -> None:
         """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again, so that
@@ -131,7 +129,7 @@ class GraphWriter:
                          {str(mark["uri"]) for mark in sources.values() if mark.get("uri")})
         with contextlib.suppress(Exception):  # the original error is the one to report
             statements = self._retraction(records, keep=[])
-            touched = _merged_support(batch)
+            touched = merged_support(batch)
             statements += self._by_type(partial(cypher.recount_relationships, asserts=self.asserts), touched)
             statements += self._by_type(cypher.delete_unsupported_relationships, touched)
             uris = sorted({node.uri for rows in batch for node in rows.nodes})
@@ -188,23 +186,17 @@ class GraphWriter:
         if replacing:
             statements += self._retraction(self._records(replacing), keep=sorted(existing) + source_records)
         if sources:  # the RDF files' records exist before their ASSERTS
-            source_rows = [{"identifier": identifier, **mark} for identifier, mark in sorted(sources.items())]
-            statements.append((cypher.mark_source(self.resource), {"rows": source_rows}))
+            statements.append((cypher.mark_source(self.resource), {"rows": source_marks(sources)}))
         statements += self._node_statements(batch, existing)
-        assertions = [row for rows in batch for row in rows.assertions() if row["record"]]
+        assertions = assertion_rows(batch)
         query = cypher.assert_nodes(self.resource, self.asserts)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(assertions, self.batch_size)]
         statements += self._relationship_statements(batch, existing)
         statements += self._names_statement(batch)
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        marks = [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
-                  "at": at} for rows in batch if rows.identifier not in sources and (uri := self._article_uri(rows))]
+        marks = article_marks(batch, stamps, sources, self.article_label)
         query = cypher.mark_loaded(self.resource, self.article_label)
         statements += [(query, {"rows": chunk}) for chunk in _chunks(marks, self.batch_size)]
         return statements
-
-    def _article_uri(self, rows: ArticleRows) -> str | None:
-        return next((node.uri for node in rows.nodes if self.article_label in node.labels), None)
 
     def _read_chunked(self, query: str, uris: list[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -219,7 +211,7 @@ class GraphWriter:
         created: dict[str, set[str]] = {}
         for rows in batch:
             for node in rows.nodes:
-                param = _node_param(node)
+                param = node_param(node)
                 known = existing.get(node.uri, created.get(node.uri))
                 if known is None:
                     creates[node.signature()].append(param)
@@ -247,13 +239,29 @@ class GraphWriter:
         """A relationship with an endpoint this unit creates cannot exist yet: CREATE; the others MERGE. One row
         per relationship (FalkorDB applies a MERGE's SET for repeated rows of one UNWIND as if each were the
         first), its support the sum of what each article gives it."""
-        support = _merged_support(batch)
+        support = merged_support(batch)
         new = {key: n for key, n in support.items() if key[1] not in existing or key[2] not in existing}
         known = {key: n for key, n in support.items() if key not in new}
         return self._by_type(cypher.create_relationships, new) + self._by_type(cypher.merge_relationships, known)
 
 
-def _merged_support(batch: list[ArticleRows]) -> dict[tuple[str, str, str], int]:
+# -- the row plan: the parameters of the write statements, shared with loader/bulk.py --------------------
+
+def node_param(node: NodeRow) -> dict[str, Any]:
+    """A node row as the parameter of cypher.create_nodes / update_nodes (its own terms: single values')."""
+    return {"uri": node.uri, "props": node.props, "lists": node.lists,
+            "temporal": {k: v[1] for k, v in node.temporal.items()}, "terms": node_terms(node)}
+
+
+def assertion_rows(batch: list[ArticleRows]) -> list[dict[str, Any]]:
+    """The parameter rows of cypher.assert_nodes: one ASSERTS relationship from each source's record to each
+    node it asserts, with what it says of the node (ArticleRows.assertions). Rows without a record (an article
+    without a NewsArticle node) assert nothing."""
+    return [row for rows in batch for row in rows.assertions() if row["record"]]
+
+
+def merged_support(batch: list[ArticleRows]) -> dict[tuple[str, str, str], int]:
+    """(type, start, end) → the support (`kgSupport`) the batch's sources give a relationship: one row each."""
     out: dict[tuple[str, str, str], int] = defaultdict(int)
     for rows in batch:
         for key, n in rows.rel_support().items():
@@ -261,13 +269,29 @@ def _merged_support(batch: list[ArticleRows]) -> dict[tuple[str, str, str], int]
     return dict(out)
 
 
-def _node_param(node: NodeRow) -> dict[str, Any]:
-    return {"uri": node.uri, "props": node.props, "lists": node.lists,
-            "temporal": {k: v[1] for k, v in node.temporal.items()}, "terms": node_terms(node)}
+def article_marks(batch: list[ArticleRows], stamps: dict[str, dict[str, str]],
+                  sources: dict[str, dict[str, str | None]], article_label: str) -> list[dict[str, Any]]:
+    """The load stamps of the articles in `batch` (cypher.mark_loaded): uri, stamp, source file, time."""
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    return [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
+             "at": at} for rows in batch if rows.identifier not in sources
+            and (uri := next((node.uri for node in rows.nodes if article_label in node.labels), None))]
+
+
+def source_marks(sources: dict[str, dict[str, str | None]]) -> list[dict[str, Any]]:
+    """The manifest entries and provenance records of RDF files (cypher.mark_source): identifier, uri, stamp,
+    source file."""
+    return [{"identifier": identifier, **mark} for identifier, mark in sorted(sources.items())]
 
 
 NAMES_URI = f"{ID}graph/names"
 NAME_KINDS = {"label": "kgLabels", "type": "kgTypes", "property": "kgProperties"}
+
+
+def names_params(names: set[tuple[str, str, str]]) -> dict[str, Any]:
+    """(kind, name, IRI) names as the parameters of cypher.record_names: uri and "name<TAB>IRI" lists."""
+    entries = {kind: sorted(f"{name}\t{iri}" for k, name, iri in names if k == kind) for kind in NAME_KINDS}
+    return {"uri": NAMES_URI, **{NAME_KINDS[kind]: values for kind, values in entries.items()}}
 
 
 def read_names(store: GraphStore) -> set[tuple[str, str, str]]:
