@@ -35,7 +35,7 @@ from typing import Any
 
 from loader import sources
 from loader.documents import expand_paths
-from loader.errors import DocumentError, UsageError
+from loader.errors import UsageError
 from loader.graph import cypher
 from loader.graph.mapping import ArticleRows, Mapping
 from loader.graph.store import article_marks, assertion_rows, merged_support, names_params, node_param, source_marks
@@ -308,11 +308,7 @@ def source_rows(paths: list[str], options: LoadOptions, mapping: Mapping, image:
 
 def _rdf_rows(path: Path, options: LoadOptions, mapping: Mapping, image: GraphImage,
               report: BulkReport) -> Iterator[ArticleRows]:
-    try:
-        sources.check(path)
-    except DocumentError as exc:
-        report.skipped.append({"path": str(path), "reason": str(exc)})
-        log.warning("skipped %s", exc)
+    if not sources.readable(path, report.skipped):
         return
     identifier = path.name
     scope = sources.blank_scope(identifier)

@@ -285,11 +285,7 @@ class Loader:
                 return
             if on_article:
                 on_article()
-            try:
-                sources.check(path)
-            except DocumentError as exc:
-                report.skipped.append({"path": str(path), "reason": str(exc)})
-                log.warning("skipped %s", exc)
+            if not sources.readable(path, report.skipped):
                 continue
             identifier = path.name
             for attempt in range(1, self.options.retries + 1):

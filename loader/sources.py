@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import itertools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ import pyoxigraph as ox
 
 from loader.errors import DocumentError
 from loader.namespaces import ID
+
+log = logging.getLogger("kgloader")
 
 RDF_SUFFIXES = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES,
                 ".ttl": ox.RdfFormat.TURTLE, ".jsonld": ox.RdfFormat.JSON_LD}
@@ -103,3 +106,14 @@ def chunks(path: Path, size: int) -> Iterator[list[ox.Quad]]:
     stream = quads(path)
     while chunk := list(itertools.islice(stream, size)):
         yield chunk
+
+
+def readable(path: Path, skipped: list[dict[str, str]]) -> bool:
+    """Whether an RDF file can be loaded (see `check`); if not, it is logged and added to `skipped` with why."""
+    try:
+        check(path)
+    except DocumentError as exc:
+        skipped.append({"path": str(path), "reason": str(exc)})
+        log.warning("skipped %s", exc)
+        return False
+    return True
