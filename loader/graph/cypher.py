@@ -95,16 +95,19 @@ def assert_nodes(resource: str, asserts: str) -> str:
             f"CREATE (s)-[:{q(asserts)} {{{GRAPHS}: row.graphs, {TERMS}: row.terms, {RELS}: row.rels}}]->(n)")
 
 
+def _row_ends(resource: str) -> str:
+    """Each row's two endpoints (`row.start`, `row.end`) as `a` and `b`, by indexed lookup."""
+    return f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
+
+
 def create_relationships(resource: str, rel_type: str, support: str) -> str:
     """Relationships with a new endpoint: they cannot exist yet, so no MERGE."""
-    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
-            f"CREATE (a)-[:{q(rel_type)} {{{q(support)}: row.n}}]->(b)")
+    return _row_ends(resource) + f"CREATE (a)-[:{q(rel_type)} {{{q(support)}: row.n}}]->(b)"
 
 
 def merge_relationships(resource: str, rel_type: str, support: str) -> str:
     s = f"r.{q(support)}"
-    return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}}) MATCH (b:{q(resource)} {{uri: row.end}}) "
-            f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {s} = coalesce({s}, 0) + row.n")
+    return _row_ends(resource) + f"MERGE (a)-[r:{q(rel_type)}]->(b) SET {s} = coalesce({s}, 0) + row.n"
 
 
 def existing_nodes(resource: str) -> str:

@@ -125,8 +125,7 @@ class GraphWriter:
         any part of the unit, so the relationships it touched are recounted from the ASSERTS that remain."""
         if self.store.rolls_back:
             return
-        records = sorted({rows.record for rows in batch if rows.record} |
-                         {str(mark["uri"]) for mark in sources.values() if mark.get("uri")})
+        records = sorted({rows.record for rows in batch if rows.record} | set(source_records(sources)))
         with contextlib.suppress(Exception):  # the original error is the one to report
             statements = self._retraction(records, keep=[])
             touched = merged_support(batch)
@@ -181,10 +180,9 @@ class GraphWriter:
         existing = {row["uri"]: set(row["labels"]) for row in
                     self._read_chunked(cypher.existing_nodes(self.resource), uris)}
         sources = sources or {}
-        source_records = sorted(str(mark["uri"]) for mark in sources.values() if mark.get("uri"))
         statements: list[Statement] = []
         if replacing:
-            statements += self._retraction(self._records(replacing), keep=sorted(existing) + source_records)
+            statements += self._retraction(self._records(replacing), keep=sorted(existing) + source_records(sources))
         if sources:  # the RDF files' records exist before their ASSERTS
             statements.append((cypher.mark_source(self.resource), {"rows": source_marks(sources)}))
         statements += self._node_statements(batch, existing)
@@ -276,6 +274,11 @@ def article_marks(batch: list[ArticleRows], stamps: dict[str, dict[str, str]],
     return [{"uri": uri, "stamp": stamps[rows.identifier]["stamp"], "source": stamps[rows.identifier]["source"],
              "at": at} for rows in batch if rows.identifier not in sources
             and (uri := next((node.uri for node in rows.nodes if article_label in node.labels), None))]
+
+
+def source_records(sources: dict[str, dict[str, str | None]]) -> list[str]:
+    """The record node IRIs of the RDF files among a unit's sources (their RdfSource nodes)."""
+    return sorted(str(mark["uri"]) for mark in sources.values() if mark.get("uri"))
 
 
 def source_marks(sources: dict[str, dict[str, str | None]]) -> list[dict[str, Any]]:
