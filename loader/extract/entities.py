@@ -27,7 +27,9 @@ from loader.rules.compiled import (
     CompiledRules,
     bounded,
     fold,
+    freeze_gazetteer,
     gazetteer_entries,
+    word_entries,
 )
 
 PRONOUN_WINDOW = 800
@@ -143,10 +145,10 @@ class EntityFinder:
         if not len(automaton) or not regions:
             return
         sentences = Spans(regions)
-        for last, (length, by_key) in automaton.iter(marked, regions[0][0], regions[-1][1] + 2):
+        for last, value in automaton.iter(marked, regions[0][0], regions[-1][1] + 2):
             end = last - 1  # the mark after the word is marked[last], text[last - 1]
-            start = end - length
-            entries = by_key.get(folded[start:end])  # None: the same word with other punctuation
+            start = end - value[0]
+            entries = word_entries(value, folded[start:end])  # None: the same word with other punctuation
             if entries is None or sentences.holding(start, end) < 0:
                 continue
             surface = _straight_quotes(text[start:end])
@@ -407,7 +409,7 @@ def _local_automaton(aliases: dict[str, list[AliasEntry]]) -> ahocorasick.Automa
     automaton = ahocorasick.Automaton()
     for key, entries in aliases.items():
         gazetteer_entries(automaton, key)[:] = list({(e.entity_id, e.coref): e for e in entries}.values())
-    automaton.make_automaton()
+    freeze_gazetteer(automaton)
     return automaton
 
 

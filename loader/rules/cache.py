@@ -25,7 +25,7 @@ from loader.rules.ruleset import RuleSet, rule_files
 
 log = logging.getLogger(__name__)
 KEEP = 8  # cache files kept: a few rule sets (shipped, a test's, a benchmark's) without growing forever
-FORMAT = 3
+FORMAT = 4  # 4: gazetteer words packed as flat tuples (freeze_gazetteer)
 
 
 def cache_dir() -> Path | None:

@@ -178,9 +178,10 @@ class Gazetteer:
 
 
 def gazetteer_entries(automaton: ahocorasick.Automaton, key: str) -> list[AliasEntry]:
-    """The entries of a folded key in a gazetteer automaton (added, empty, if new). The automaton's words
-    are the keys `bounded`; a value is (key length, {folded key: entries}), since keys differing only in
-    punctuation ("al-quds", "al quds") share one bounded word."""
+    """The entries of a folded key in a gazetteer automaton being built (added, empty, if new). The
+    automaton's words are the keys `bounded`, so keys differing only in punctuation ("al-quds", "al quds")
+    share one word; while building, a word's value is (key length, {folded key: entries}), and
+    `freeze_gazetteer` packs it once all keys are in."""
     word = bounded(key)
     value = automaton.get(word, None)
     if value is None:
@@ -188,6 +189,26 @@ def gazetteer_entries(automaton: ahocorasick.Automaton, key: str) -> list[AliasE
         automaton.add_word(word, value)
     entries: list[AliasEntry] = value[1].setdefault(key, [])
     return entries
+
+
+def freeze_gazetteer(automaton: ahocorasick.Automaton) -> None:
+    """Pack every word's value as one flat tuple, (key length, key, entries, key, entries, ...), and
+    build the automaton. The world gazetteer has some 50,000 words, nearly all with one key and one
+    entry: a dict and a list for each held 11 MB that extraction, which only reads them, never needed."""
+    for word, (length, by_key) in list(automaton.items()):
+        automaton.add_word(word, (length, *(x for key, entries in by_key.items() for x in (key, tuple(entries)))))
+    if len(automaton):
+        automaton.make_automaton()
+
+
+def word_entries(value: tuple[Any, ...], key: str) -> tuple[AliasEntry, ...] | None:
+    """The entries of a folded key in a frozen gazetteer word's value; None when the word holds the key
+    only with other punctuation."""
+    for index in range(1, len(value), 2):
+        if value[index] == key:
+            entries: tuple[AliasEntry, ...] = value[index + 1]
+            return entries
+    return None
 
 
 class Compiled:
@@ -668,15 +689,14 @@ class CompiledRules:
         for phrase in self.ruleset.non_entities:  # longest match wins, then names nothing
             gazetteer_entries(automaton, fold(phrase.strip()))[:] = [AliasEntry(NO_ENTITY, phrase, False, False,
                                                                                 "non_entity")]
-        if len(automaton):
-            automaton.make_automaton()
+        freeze_gazetteer(automaton)
         return automaton
 
     def lookup(self, name: str) -> list[AliasEntry]:
         """The gazetteer entries of exactly this name (folded before looking)."""
         key = fold(name.strip())
         hit = self.automaton.get(bounded(key), None)
-        return list(hit[1].get(key, ())) if hit else []
+        return list(word_entries(hit, key) or ()) if hit else []
 
     def _check_collision(self, owners: dict[str, tuple[str, str]], key: str, rule: Any) -> None:
         first = owners.setdefault(key, (rule.id, rule.type))
