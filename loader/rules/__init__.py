@@ -23,6 +23,8 @@ def _load(directory: Path) -> CompiledRules:
         compiled = CompiledRules(*hit)
     else:
         compiled = CompiledRules(load_ruleset(directory))
+        compiled.ruleset = cache.slim(compiled.ruleset)  # the entity rules' models freed before pickling
+        gc.collect()
         cache.save(compiled)
     # the rules live as long as the process: half a million objects (the world gazetteer) that every full
     # collection walked again, 0.3 s each, more of them the longer an article (profiled on a 1 MB one)

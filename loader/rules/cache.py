@@ -84,23 +84,30 @@ def load(directory: Path, rules_hash: str) -> tuple[RuleSet, Gazetteer] | None:
     return ruleset, gazetteer
 
 
+def slim(ruleset: RuleSet) -> RuleSet:
+    """The rule set without its entity rules (some 34,000 with the world's places) and their origins: once
+    compiled, what extraction needs of them is in the gazetteer. What the cache holds, and what a process
+    keeps after compiling, so that a cache miss and a hit leave the same rules in memory."""
+    if not ruleset.entities:
+        return ruleset
+    return ruleset.model_copy(update={
+        "entities": [], "entities_compiled_only": len(ruleset.entities),
+        "origins": {k: o for k, o in ruleset.origins.items() if k[0] != "entities"}})
+
+
 def save(compiled: CompiledRules) -> None:
+    """Cache compiled rules whose rule set is already `slim`."""
     folder = cache_dir()
     if folder is None:
         return
-    ruleset = compiled.ruleset
-    # the entity rules (some 34,000 with the world's places) and their origins would cost a second to
-    # unpickle; what extraction needs of them is in the gazetteer, as tuples (a slotted dataclass
-    # unpickles through Python code, ten times slower)
-    slim = ruleset.model_copy(update={
-        "entities": [], "entities_compiled_only": len(ruleset.entities),
-        "origins": {k: o for k, o in ruleset.origins.items() if k[0] != "entities"}})
+    ruleset = slim(compiled.ruleset)
+    # the entities as tuples: a slotted dataclass unpickles through Python code, ten times slower
     entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in compiled.entities.values()]
     path = _path(folder, ruleset.content_hash)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".rules-", delete=False) as handle:
-            pickle.dump((slim, (entities, compiled.automaton, compiled.context_cues, compiled.person_names)),
+            pickle.dump((ruleset, (entities, compiled.automaton, compiled.context_cues, compiled.person_names)),
                         handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
         _prune(folder)
