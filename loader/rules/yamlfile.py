@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from loader.errors import RuleProblem
+from loader.errors import RuleError, RuleProblem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,8 +65,11 @@ def read_yaml(path: Path) -> Any:
         raise _problem(path, None, f"YAML: {exc}") from exc
 
 
-class _ProblemError(Exception):
+class _ProblemError(RuleError):
+    """A file that cannot be read as YAML: a rule error (one line, exit 2) wherever it is not caught."""
+
     def __init__(self, problem: RuleProblem):
+        super().__init__([problem])
         self.problem = problem
 
 
