@@ -127,6 +127,17 @@ def test_dateline_place_comma_agency(rules) -> None:
     assert article.text[article.paragraphs[0].start:article.paragraphs[0].end] == "Iran said so."
 
 
+@pytest.mark.parametrize(("line", "place", "agency"), [
+    ("LIMA, March 3 (Reuters) - Peru said so.", "LIMA", "Reuters"),
+    ("OSLO, 4 June (NTB) -- Norway said so.", "OSLO", "NTB"),
+    ("NEW DELHI, Jan. 5, 2025 (Xinhua) -- India said so.", "NEW DELHI", "Xinhua"),
+])
+def test_dateline_place_date_agency(rules, line: str, place: str, agency: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n".encode(), rules)
+    assert (article.dateline_place.text, article.publisher.text) == (place, agency)
+    assert article.text[article.paragraphs[0].start:article.paragraphs[0].end].endswith("said so.")
+
+
 def test_dateline_place_dot_agency(rules) -> None:
     article = parse_article("a.txt", "a.txt", b"Headline\n\nNAIROBI. KENYANEWS - The talks began.\n", rules)
     assert (article.dateline_place.text, article.publisher.text) == ("NAIROBI", "KENYANEWS")
@@ -135,6 +146,8 @@ def test_dateline_place_dot_agency(rules) -> None:
 @pytest.mark.parametrize(("line", "outlet"), [
     ("By Gulf Daily", "Gulf Daily"),
     ("By Lima Herald", "Lima Herald"),
+    ("By Amina Mwangi, Daily Nation", "Daily Nation"),
+    ("By Staff Writer, The Standard", "Standard"),
 ])
 def test_a_byline_naming_an_outlet_is_the_publisher(rules, line: str, outlet: str) -> None:
     article = parse_article("a.txt", "a.txt", f"Headline\n\n2024-02-10\n\n{line}\n\nThe talks began.\n".encode(), rules)
