@@ -191,3 +191,32 @@ def test_a_nationality_is_not_a_position(extract_text) -> None:
 ])
 def test_news_outlets_and_seats_of_government_by_shape(extract_text, text: str, outlet: str) -> None:
     assert outlet in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
+
+
+def test_a_generational_suffix_is_not_the_surname(extract_text) -> None:
+    facts = extract_text("Talks\n\nPresident Ramon Villanueva Jr. arrived in Cebu. Later, Villanueva met Prime "
+                         "Minister Lina Mansour.\n")
+    assert met(facts) == {frozenset({"Ramon Villanueva Jr", MANSOUR})}
+
+
+@pytest.mark.parametrize(("text", "organisation"), [
+    ("Shares of the Andean Mining Corporation rose after the ruling.", "Andean Mining Corporation"),
+    ("The Nordic Climate Fund pledged support.", "Nordic Climate Fund"),
+    ("He wrote to the Pacific Islands Coalition last week.", "Pacific Islands Coalition"),
+])
+def test_companies_funds_and_coalitions_by_shape(extract_text, text: str, organisation: str) -> None:
+    assert organisation in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Tankers were diverted from the Gulf of Aden after the attacks.", "Gulf of Aden"),
+    ("The navy held drills in the South China Sea.", "South China Sea"),
+    ("Grain ships left ports on the Black Sea.", "Black Sea"),
+])
+def test_seas_and_straits(extract_text, text: str, place: str) -> None:
+    assert place in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
+
+
+def test_country_adjectives_the_packages_spell_otherwise(extract_text) -> None:
+    facts = extract_text("News\n\nArgentine Foreign Minister Tomas Iriarte arrived in Quito.\n")
+    assert roles(facts) == {("Tomas Iriarte", "Argentina", "foreign minister")}

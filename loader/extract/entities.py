@@ -108,6 +108,7 @@ class EntityFinder:
         self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
         self.person_keys = _person_keys(rules)
         self.first_name_honorifics = rules.ruleset.lexicon.first_name_honorifics
+        self.name_suffixes = frozenset(fold(s).rstrip(".") for s in rules.ruleset.lexicon.name_suffixes)
         references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
         self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
 
@@ -231,10 +232,17 @@ class EntityFinder:
         if alias:
             aliases.setdefault(fold(alias), []).append(AliasEntry(entity_id, alias, True, False, rule.id))
         if rule.type == "Person" and " " in name:
-            surname = name.rsplit(" ", 1)[1]
+            surname = self._surname(name)
             bare = _ARABIC_ARTICLE.sub("", surname)  # al-Sudani is also Sudani
             for form in {surname, bare}:
                 aliases.setdefault(fold(form), []).append(AliasEntry(entity_id, form, False, True, rule.id))
+
+    def _surname(self, name: str) -> str:
+        """The last word of a full name that is not a generational suffix (lexicon.name_suffixes)."""
+        words = name.split()
+        while len(words) > 2 and fold(words[-1]).rstrip(".") in self.name_suffixes:
+            words.pop()
+        return words[-1]
 
     def _first_names(self, mentions: list[Mention], entities: ArticleEntities,
                      folded: str) -> dict[str, list[AliasEntry]]:

@@ -204,6 +204,8 @@ class Lexicon(Strict):
     title_modifiers: list[Text] = []
     units: list[Text] = []
     abbreviations: list[Text] = []
+    name_suffixes: list[Text] = Field(
+        [], description="words after a surname that are not the surname: Jr., Sr. (Ferdinand Marcos Jr. is Marcos)")
     pronouns: list[Text] = []
     name_cues: list[Text] = Field([], description="words that introduce a name like a title: counterpart")
     generic_titles: list[Text] = Field([], description="titles that name an organisation's only member")
