@@ -131,11 +131,18 @@ def test_dateline_place_comma_agency(rules) -> None:
     ("LIMA, March 3 (Reuters) - Peru said so.", "LIMA", "Reuters"),
     ("OSLO, 4 June (NTB) -- Norway said so.", "OSLO", "NTB"),
     ("NEW DELHI, Jan. 5, 2025 (Xinhua) -- India said so.", "NEW DELHI", "Xinhua"),
+    ("DHAKA, Jun 20 (UNB) Bangladesh said so.", "DHAKA", "UNB"),
 ])
 def test_dateline_place_date_agency(rules, line: str, place: str, agency: str) -> None:
     article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n".encode(), rules)
     assert (article.dateline_place.text, article.publisher.text) == (place, agency)
     assert article.text[article.paragraphs[0].start:article.paragraphs[0].end].endswith("said so.")
+
+
+def test_dateline_place_dash_date(rules) -> None:
+    article = parse_article("a.txt", "a.txt", b"Headline\n\nACCRA \xe2\x80\x93 6 March 2024: Ghana said so.\n", rules)
+    assert (article.dateline_place.text, article.published) == ("ACCRA", "2024-03-06")
+    assert article.text[article.paragraphs[0].start:article.paragraphs[0].end] == "Ghana said so."
 
 
 def test_dateline_place_dot_agency(rules) -> None:

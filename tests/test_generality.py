@@ -203,6 +203,7 @@ def test_a_generational_suffix_is_not_the_surname(extract_text) -> None:
     ("Shares of the Andean Mining Corporation rose after the ruling.", "Andean Mining Corporation"),
     ("The Nordic Climate Fund pledged support.", "Nordic Climate Fund"),
     ("He wrote to the Pacific Islands Coalition last week.", "Pacific Islands Coalition"),
+    ("He chairs Chad's Transitional Military Council.", "Chad's Transitional Military Council"),
 ])
 def test_companies_funds_and_coalitions_by_shape(extract_text, text: str, organisation: str) -> None:
     assert organisation in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
