@@ -139,6 +139,11 @@ def test_dateline_place_date_agency(rules, line: str, place: str, agency: str) -
     assert article.text[article.paragraphs[0].start:article.paragraphs[0].end].endswith("said so.")
 
 
+def test_dateline_place_date_year_agency_gives_the_date(rules) -> None:
+    article = parse_article("a.txt", "a.txt", b"Headline\n\nQUITO, Feb 26, 2025 (AFP) - Ecuador said so.\n", rules)
+    assert (article.dateline_place.text, article.publisher.text, article.published) == ("QUITO", "AFP", "2025-02-26")
+
+
 def test_dateline_place_dash_date(rules) -> None:
     article = parse_article("a.txt", "a.txt", b"Headline\n\nACCRA \xe2\x80\x93 6 March 2024: Ghana said so.\n", rules)
     assert (article.dateline_place.text, article.published) == ("ACCRA", "2024-03-06")
