@@ -136,6 +136,7 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
         for path in paths:
             yield extract_file(extractor, path, finish)
         return
+    rules.compile_patterns()  # once here, inherited by every worker, instead of once in each
     context = multiprocessing.get_context("fork")
     window = jobs * WINDOW_PER_JOB
     with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:

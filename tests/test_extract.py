@@ -259,3 +259,22 @@ def test_subject_and_verb_may_be_parted_by_brackets_and_colons(extract_text) -> 
     """{MARK} inside a character class ([^{MARK}.]) once excluded '(', '?', ':' and ')' as well."""
     facts = extract_text("Talks in Doha\n\nIsmail Haniyeh (in Doha since 2019) met with Ebrahim Raisi on Monday.\n")
     assert set(meetings(facts)) == {frozenset({"Ismail Haniyeh", "Ebrahim Raisi"})}
+
+
+def test_workers_inherit_the_compiled_patterns() -> None:
+    """With a pool, the parent compiles every pattern once before forking, so that no worker compiles
+    its own copy (about a second of CPU each); in a fresh process, nothing else has compiled them."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path\n"
+        "from loader.pipeline import extract_paths\n"
+        "from loader.rules import load_rules\n"
+        f"files = sorted(Path({str(EXAMPLES)!r}).glob('*.txt'))[:4]\n"
+        "assert all(o.ok for o in extract_paths(files, None, 2))\n"
+        "rules = load_rules()\n"
+        "groups = (*rules.gated.values(), rules.published, rules.datelines, rules.end_markers)\n"
+        "print(all(c._regex is not None for g in groups for c in g))\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "True"
