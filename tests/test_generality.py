@@ -221,3 +221,20 @@ def test_seas_and_straits(extract_text, text: str, place: str) -> None:
 def test_country_adjectives_the_packages_spell_otherwise(extract_text) -> None:
     facts = extract_text("News\n\nArgentine Foreign Minister Tomas Iriarte arrived in Quito.\n")
     assert roles(facts) == {("Tomas Iriarte", "Argentina", "foreign minister")}
+
+
+def test_two_overlapping_aliases_of_one_person_are_one_mention(extract_text) -> None:
+    facts = extract_text("Talks\n\nPrime Minister Lina Mansour met with Sultan Haitham bin Tarik in Muscat.\n")
+    assert met(facts) == {frozenset({MANSOUR, "Haitham bin Tarik"})}
+    assert [m.text for m in facts.mentions if m.entity_id == "haitham-bin-tarik"] == ["Sultan Haitham bin Tarik"]
+
+
+def test_a_hyphen_and_a_space_spell_one_gazetteer_name(extract_text) -> None:
+    facts = extract_text("Talks\n\nPrime Minister Lina Mansour met with Sheikh Tamim bin Hamad Al-Thani.\n")
+    assert met(facts) == {frozenset({MANSOUR, "Tamim bin Hamad Al Thani"})}
+
+
+def test_his_excellency_in_capitals_is_no_pronoun(extract_text) -> None:
+    facts = extract_text("Letter\n\nPrime Minister Lina Mansour received a written message from President of "
+                         "Ghana HE Kwame Boateng.\n")
+    assert wrote(facts) == {("Kwame Boateng", MANSOUR)}

@@ -165,6 +165,11 @@ class EntityFinder:
         pos = -1
         for cand in candidates:
             if cand.start < pos:
+                last = out[-1] if out else None
+                if last is not None and cand.end > pos and any(e.entity_id == last.entity_id for e in cand.entries):
+                    # "Sultan Haitham" then "Haitham bin Tarik", two aliases of one person overlapping: one mention
+                    out[-1] = Mention(last.entity_id, last.start, cand.end, text[last.start:cand.end], last.rule)
+                    pos = cand.end
                 continue
             entry = _choose(cand.entries, seen)
             if entry is None:
@@ -334,7 +339,9 @@ class EntityFinder:
                          key=lambda m: m.start)
         out: list[Mention] = []
         subject: tuple[str, int] | None = None  # (person, end offset) of the latest sentence with a person
-        pronouns = [p.start() for p in self.pronoun.finditer(folded, regions[0][0], regions[-1][1])] if regions else []
+        # "HE" in capitals is His Excellency, a title, not a pronoun
+        pronouns = [p.start() for p in self.pronoun.finditer(folded, regions[0][0], regions[-1][1])
+                    if not text[p.start():p.end()].isupper()] if regions else []
         i = j = 0
         for start, end in regions:
             first: Mention | None = None

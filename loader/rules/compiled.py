@@ -202,12 +202,17 @@ def freeze_gazetteer(automaton: ahocorasick.Automaton) -> None:
 
 
 def word_entries(value: tuple[Any, ...], key: str) -> tuple[AliasEntry, ...] | None:
-    """The entries of a folded key in a frozen gazetteer word's value; None when the word holds the key
-    only with other punctuation."""
+    """The entries of a folded key in a frozen gazetteer word's value. A hyphen and a space are one
+    ("Al-Thani", "Al Thani"; "Amir-Abdollahian", "Amir Abdollahian"); other punctuation must be the
+    key's own, else None ("u.s" is no "u s")."""
     for index in range(1, len(value), 2):
         if value[index] == key:
             entries: tuple[AliasEntry, ...] = value[index + 1]
             return entries
+    spaced = key.replace("-", " ")
+    for index in range(1, len(value), 2):
+        if value[index].replace("-", " ") == spaced:
+            return value[index + 1]  # type: ignore[no-any-return]
     return None
 
 
