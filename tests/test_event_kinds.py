@@ -38,6 +38,9 @@ def visits(facts: Facts) -> set[tuple[str, str]]:
     "Iraqi Foreign Minister Karim al-Jabouri received a phone call from Foreign Minister Samir Haddad.",
     "In a telephone conversation with Iraqi Foreign Minister Karim al-Jabouri, Foreign Minister Samir Haddad "
     "discussed the border.",
+    "Foreign Minister Samir Haddad and his Iraqi counterpart Karim al-Jabouri reviewed trade ties in a telephone "
+    "conversation on Monday.",
+    "Foreign Minister Samir Haddad discussed the border with Iraqi Foreign Minister Karim al-Jabouri by phone.",
 ])
 def test_phone_calls_are_calls_not_meetings(extract_text, sentence: str) -> None:
     facts = extract_text(f"Calls\n\n{sentence}\n")
@@ -51,6 +54,8 @@ def test_phone_calls_are_calls_not_meetings(extract_text, sentence: str) -> None
     "The plan met with criticism from Foreign Minister Samir Haddad and Iraqi Foreign Minister Karim al-Jabouri.",
     "Visitors to the museum in Amman met no one from the ministry.",
     "Foreign Minister Samir Haddad said nothing.",
+    "Foreign Minister Samir Haddad and Iraqi Foreign Minister Karim al-Jabouri discussed the call for calm.",
+    "Foreign Minister Samir Haddad and Iraqi Foreign Minister Karim al-Jabouri did not discuss the border by phone.",
 ])
 def test_negatives_give_no_event(extract_text, sentence: str) -> None:
     facts = extract_text(f"Negatives\n\n{sentence}\n")
