@@ -132,6 +132,7 @@ def test_dateline_place_comma_agency(rules) -> None:
     ("OSLO, 4 June (NTB) -- Norway said so.", "OSLO", "NTB"),
     ("NEW DELHI, Jan. 5, 2025 (Xinhua) -- India said so.", "NEW DELHI", "Xinhua"),
     ("DHAKA, Jun 20 (UNB) Bangladesh said so.", "DHAKA", "UNB"),
+    ("MUSCAT, 3rd March (ONA) -- Oman said so.", "MUSCAT", "ONA"),
 ])
 def test_dateline_place_date_agency(rules, line: str, place: str, agency: str) -> None:
     article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n".encode(), rules)
@@ -142,6 +143,17 @@ def test_dateline_place_date_agency(rules, line: str, place: str, agency: str) -
 def test_dateline_place_date_year_agency_gives_the_date(rules) -> None:
     article = parse_article("a.txt", "a.txt", b"Headline\n\nQUITO, Feb 26, 2025 (AFP) - Ecuador said so.\n", rules)
     assert (article.dateline_place.text, article.publisher.text, article.published) == ("QUITO", "AFP", "2025-02-26")
+
+
+def test_dateline_place_dmy_agency_gives_the_date(rules) -> None:
+    article = parse_article("a.txt", "a.txt", b"Headline\n\nMUSCAT, 5th May, 2024 (ONA) -- Oman said so.\n", rules)
+    assert (article.dateline_place.text, article.publisher.text, article.published) == ("MUSCAT", "ONA", "2024-05-05")
+
+
+@pytest.mark.parametrize("line", ["Amman, PNA- Jordan said so.", "Amman, PNA - Jordan said so."])
+def test_dateline_place_comma_acronym(rules, line: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n".encode(), rules)
+    assert (article.dateline_place.text, article.publisher.text) == ("Amman", "PNA")
 
 
 def test_dateline_place_dash_date(rules) -> None:

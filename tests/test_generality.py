@@ -238,3 +238,27 @@ def test_his_excellency_in_capitals_is_no_pronoun(extract_text) -> None:
     facts = extract_text("Letter\n\nPrime Minister Lina Mansour received a written message from President of "
                          "Ghana HE Kwame Boateng.\n")
     assert wrote(facts) == {("Kwame Boateng", MANSOUR)}
+
+
+def test_an_agency_named_like_a_town_is_still_the_publisher(extract_text) -> None:
+    facts = extract_text("Talks\n\nKUWAIT, Jan 12 (KUNA) -- Prime Minister Lina Mansour arrived.\n")
+    assert facts.publisher and facts.entities[facts.publisher].name == "KUNA"
+    assert facts.entities[facts.publisher].kind == "Organization"
+
+
+def test_a_country_after_the_dateline_city_is_no_publisher(extract_text) -> None:
+    facts = extract_text("Talks\n\nTEHRAN, IRAN - Prime Minister Lina Mansour arrived.\n")
+    assert facts.publisher is None
+    assert not [e for e in facts.entities.values() if e.kind == "Organization"]
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Prime Minister Lina Mansour met with King Abdullah II bin Al Hussein in Amman.",
+     "King Abdullah II bin Al Hussein"),
+    ("Prime Minister Lina Mansour met with Crown Prince Mohammed bin Salman bin Abdulaziz Al Saud in Riyadh.",
+     "Mohammed bin Salman bin Abdulaziz Al Saud"),
+])
+def test_the_rest_of_an_arabic_name_chain_is_the_same_person(extract_text, text: str, mention: str) -> None:
+    facts = extract_text(f"Talks\n\n{text}\n")
+    assert len(met(facts)) == 1
+    assert mention in [m.text for m in facts.mentions]

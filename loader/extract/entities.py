@@ -35,6 +35,10 @@ from loader.rules.compiled import (
 PRONOUN_WINDOW = 800
 _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
 _GAP_SAME = regex.compile(r"[\s(]*")
+# the rest of an Arabic name chain after a known person: "King Abdullah II| bin Al Hussein", "Mohammed bin
+# Salman| bin Abdulaziz Al Saud": patronyms (bin, bint, ibn + a name), then perhaps the family's Al name
+_NAME_CHAIN = regex.compile(r"(?:\s+(?:bin|bint|ibn)\s+(?:(?:Al|al|El|el)[\s-])?\p{Lu}[\p{L}’'-]*\p{Ll})+"
+                            r"(?:\s+(?:Al|Āl)[\s-]\p{Lu}[\p{L}’'-]*\p{Ll})?")
 _PLACEHOLDER_CODE = regex.compile(f"{MARK_OPEN}([A-Z])\\d+{MARK_CLOSE}")
 
 
@@ -131,7 +135,7 @@ class EntityFinder:
         if first_names:
             local += self._candidates(_local_automaton(first_names), text, folded, marked, regions)
             mentions = self._select(gazetteer + local, text)
-        mentions = self._merge_adjacent(self._extend_honorifics(mentions, text), text)
+        mentions = self._merge_adjacent(self._extend_name_chains(self._extend_honorifics(mentions, text), text), text)
         mentions += self._located(article, entities)
         mentions += self._pronouns(mentions, regions, text, folded)
         mentions += self._polity_references(mentions, regions, text, folded)
@@ -291,6 +295,18 @@ class EntityFinder:
             out.append(m)
         return out
 
+    def _extend_name_chains(self, mentions: list[Mention], text: str) -> list[Mention]:
+        """A person's mention takes the rest of an Arabic name chain the gazetteer's alias stops short of."""
+        out: list[Mention] = []
+        for index, m in enumerate(mentions):
+            limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+            chain = _NAME_CHAIN.match(text, m.end, limit) if self._article_entities[m.entity_id].kind == "Person" \
+                else None
+            if chain:
+                m = Mention(m.entity_id, m.start, chain.end(), text[m.start:chain.end()], m.rule)
+            out.append(m)
+        return out
+
     def _merge_adjacent(self, mentions: list[Mention], text: str) -> list[Mention]:
         """`Supreme Leader Ayatollah Ali Khamenei`, `Guards Corps (IRGC)`: one mention, not two."""
         out: list[Mention] = []
@@ -311,16 +327,24 @@ class EntityFinder:
             if located is None:
                 continue
             entity_id = self._lookup(located, kind)
+            if entity_id is None and kind == "Organization" and self._names_country(located):
+                continue  # "TEHRAN, IRAN -" names the country, not an agency (but KUNA is no town Kuna)
             if entity_id is None:
                 entity_id = slug(located.text)
                 known = entities.get(entity_id)
-                if known is not None and known.kind != kind:
-                    continue
+                if known is not None and known.kind != kind:  # KUNA, the agency, is no town Kuna
+                    entity_id = f"{entity_id}-{kind.lower()}"
+                    known = entities.get(entity_id)
                 if known is None:
                     name = _title(located.text) if kind == "Place" else located.text  # TEHRAN, but AP
                     entities.add(Entity(entity_id, kind, schema_class, name))
             out.append(Mention(entity_id, located.start, located.end, located.text, located.rule))
         return out
+
+    def _names_country(self, located: Located) -> bool:
+        entities = self.rules.entities
+        return any(entities[e.entity_id].kind == "Place" and entities[e.entity_id].schema_class in
+                   self.rules.polity_classes for e in self.rules.lookup(located.text))
 
     def _lookup(self, located: Located, kind: str) -> str | None:
         for entry in self.rules.lookup(located.text):
