@@ -262,3 +262,11 @@ def test_the_rest_of_an_arabic_name_chain_is_the_same_person(extract_text, text:
     facts = extract_text(f"Talks\n\n{text}\n")
     assert len(met(facts)) == 1
     assert mention in [m.text for m in facts.mentions]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Omani Foreign Minister Prince Tariq bin Faisal met the press.", ("Tariq bin Faisal", "Oman", "foreign minister")),
+    ("Omani Crown Prince Tariq bin Faisal met the press.", ("Tariq bin Faisal", "Oman", "crown prince")),
+])
+def test_a_royal_style_between_title_and_name(extract_text, text: str, role: tuple[str, str, str]) -> None:
+    assert roles(extract_text(f"News\n\n{text}\n")) == {role}

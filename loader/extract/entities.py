@@ -35,6 +35,7 @@ from loader.rules.compiled import (
 PRONOUN_WINDOW = 800
 _ARABIC_ARTICLE = regex.compile(r"^(?i:al|el|ad|ar|as|an)-")
 _GAP_SAME = regex.compile(r"[\s(]*")
+_LAST_WORD = regex.compile(r"([\w-]+)\s+$")
 # the rest of an Arabic name chain after a known person: "King Abdullah II| bin Al Hussein", "Mohammed bin
 # Salman| bin Abdulaziz Al Saud": patronyms (bin, bint, ibn + a name), then perhaps the family's Al name
 _NAME_CHAIN = regex.compile(r"(?:\s+(?:bin|bint|ibn)\s+(?:(?:Al|al|El|el)[\s-])?\p{Lu}[\p{L}’'-]*\p{Ll})+"
@@ -112,6 +113,7 @@ class EntityFinder:
         self.pronoun = regex.compile(rf"\b(?:{words})\b") if words else None  # run on folded text
         self.person_keys = _person_keys(rules)
         self.first_name_honorifics = rules.ruleset.lexicon.first_name_honorifics
+        self.titles = frozenset(fold(t) for t in rules.ruleset.lexicon.titles)
         self.name_suffixes = frozenset(fold(s).rstrip(".") for s in rules.ruleset.lexicon.name_suffixes)
         references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
         self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
@@ -290,10 +292,17 @@ class EntityFinder:
             floor = out[-1].end if out else 0
             window_start = max(floor, m.start - 60)
             tail = self.honorific_tail.search(text, window_start, m.start) if kind != "Place" else None
+            if tail and kind == "Person" and self._ends_a_title(text, window_start, tail.start(), tail.group()):
+                tail = None  # "Crown Prince Mohammed": Prince is part of the title before it, not his honorific
             if tail and kind == "Person":
                 m = Mention(m.entity_id, tail.start(), m.end, text[tail.start():m.end], m.rule)
             out.append(m)
         return out
+
+    def _ends_a_title(self, text: str, window_start: int, start: int, tail: str) -> bool:
+        """Whether the word before an honorific makes a title with its first word ("Crown" + "Prince")."""
+        before = _LAST_WORD.search(text, window_start, start)
+        return before is not None and f"{fold(before.group(1))} {fold(tail.split()[0])}" in self.titles
 
     def _extend_name_chains(self, mentions: list[Mention], text: str) -> list[Mention]:
         """A person's mention takes the rest of an Arabic name chain the gazetteer's alias stops short of."""
