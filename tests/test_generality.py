@@ -270,3 +270,20 @@ def test_the_rest_of_an_arabic_name_chain_is_the_same_person(extract_text, text:
 ])
 def test_a_royal_style_between_title_and_name(extract_text, text: str, role: tuple[str, str, str]) -> None:
     assert roles(extract_text(f"News\n\n{text}\n")) == {role}
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Prime Minister Lina Mansour landed at Tamale International Airport.", "Tamale International Airport"),
+    ("Aid trucks waited at the Kerem Shalom crossing.", "Kerem Shalom crossing"),
+    ("Families fled Nuseirat refugee camp overnight.", "Nuseirat refugee camp"),
+    ("Prime Minister Lina Mansour was received at Ittihadiya Palace.", "Ittihadiya Palace"),
+    ("Shelling hit Idlib Province on Sunday.", "Idlib Province"),
+])
+def test_places_by_shape(extract_text, text: str, place: str) -> None:
+    facts = extract_text(f"Headline\n\n{text}\n")
+    assert place in {e.name for e in facts.entities.values() if e.kind == "Place"}
+
+
+def test_a_political_camp_is_no_place(extract_text) -> None:
+    facts = extract_text("Headline\n\nThe Mansour camp rejected the offer.\n")
+    assert not [e for e in facts.entities.values() if e.kind == "Place"]

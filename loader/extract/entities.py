@@ -40,6 +40,9 @@ _LAST_WORD = regex.compile(r"([\w-]+)\s+$")
 # Salman| bin Abdulaziz Al Saud": patronyms (bin, bint, ibn + a name), then perhaps the family's Al name
 _NAME_CHAIN = regex.compile(r"(?:\s+(?:bin|bint|ibn)\s+(?:(?:Al|al|El|el)[\s-])?\p{Lu}[\p{L}’'-]*\p{Ll})+"
                             r"(?:\s+(?:Al|Āl)[\s-]\p{Lu}[\p{L}’'-]*\p{Ll})?")
+# the placeholders a discovered name may hold, by its type: a country in a body's name, a place in a place's
+_NAMES_INSIDE = {"Organization": frozenset({POLITY_CODE}), "Place": frozenset({POLITY_CODE, "L"}),
+                 "Person": frozenset()}
 _PLACEHOLDER_CODE = regex.compile(f"{MARK_OPEN}([A-Z])\\d+{MARK_CLOSE}")
 
 
@@ -209,9 +212,10 @@ class EntityFinder:
     def _new_entity(self, rule, match: regex.Match[str], entities: ArticleEntities,
                     aliases: dict[str, list[AliasEntry]], masked: MaskedSentence | None = None) -> None:
         name = " ".join(match.group("name").split())
-        if name and MARK_OPEN in name and masked is not None and rule.type == "Organization" and all(
-                code == POLITY_CODE for code in _PLACEHOLDER_CODE.findall(name)):
-            # a country's body by its shape: "the Kenyan Parliament", "Ghana's Ministry of Foreign Affairs"
+        if name and MARK_OPEN in name and masked is not None and all(
+                code in _NAMES_INSIDE[rule.type] for code in _PLACEHOLDER_CODE.findall(name)):
+            # a country's body by its shape: "the Kenyan Parliament", "Ghana's Ministry of Foreign Affairs";
+            # a place named after a city: "Beirut International Airport"
             name = " ".join(masked.plain(match.start("name"), match.end("name")).split())
         if not name or MARK_OPEN in name:
             return
