@@ -287,3 +287,8 @@ def test_places_by_shape(extract_text, text: str, place: str) -> None:
 def test_a_political_camp_is_no_place(extract_text) -> None:
     facts = extract_text("Headline\n\nThe Mansour camp rejected the offer.\n")
     assert not [e for e in facts.entities.values() if e.kind == "Place"]
+
+
+def test_an_agency_acronym_spelled_like_a_town_is_an_organisation(extract_text) -> None:
+    facts = extract_text("Headline\n\nThe talks ended, the state news agency, KUNA, said.\n")
+    assert [e.kind for e in facts.entities.values() if e.name == "KUNA"] == ["Organization"]

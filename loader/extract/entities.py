@@ -236,6 +236,9 @@ class EntityFinder:
         same = entities.person_for(key) if person else None
         entity_id = same or slug(without_initials(name) if person else name)
         known = entities.get(entity_id)
+        if known is not None and known.kind != rule.type and name.isupper():
+            entity_id = f"{entity_id}-{rule.type.lower()}"  # SANA, the agency, is no city Sana
+            known = entities.get(entity_id)
         if known is not None and known.kind != rule.type:
             return
         if known is None:
