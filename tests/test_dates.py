@@ -22,6 +22,12 @@ ANCHOR = date(2023, 6, 22)  # a Thursday
     ("The letter was published on Sunday.", ANCHOR, "2023-06-18", "day"),
     ("He spoke on Thursday.", ANCHOR, "2023-06-22", "day"),
     ("They met in March 2022.", None, "2022-03", "month"),
+    ("They met late Tuesday.", ANCHOR, "2023-06-20", "day"),
+    ("They met yesterday.", ANCHOR, "2023-06-21", "day"),
+    ("They met today in Accra.", ANCHOR, "2023-06-22", "day"),
+    ("They met last month.", ANCHOR, "2023-05", "month"),
+    ("They met last month.", date(2024, 1, 9), "2023-12", "month"),
+    ("They met earlier this month.", ANCHOR, "2023-06", "month"),
 ])
 def test_resolved(rules, text: str, anchor: date | None, value: str, precision: str) -> None:
     found = [v for _, _, v in find_dates(text, anchor, rules)]
@@ -29,7 +35,7 @@ def test_resolved(rules, text: str, anchor: date | None, value: str, precision: 
     assert (found[0].value, found[0].precision) == (value, precision)
 
 
-@pytest.mark.parametrize("text", ["back in July", "on Monday", "On June 20, they met."])
+@pytest.mark.parametrize("text", ["back in July", "on Monday", "On June 20, they met.", "yesterday", "last month"])
 def test_partial_and_relative_dates_need_the_article_date(rules, text: str) -> None:
     found = [v for _, _, v in find_dates(text, None, rules)]
     assert found == [None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import regex
 from dateutil.relativedelta import relativedelta, weekday
@@ -41,6 +41,8 @@ def find_dates(text: str, anchor: date | None, rules: CompiledRules,
 def resolve(match: regex.Match[str], rule_id: str, anchor: date | None, rules: CompiledRules) -> DateValue | None:
     groups = {k: v for k, v in match.groupdict().items() if v}
     text = match.group()
+    if "relative" in groups:
+        return _relative(" ".join(groups["relative"].lower().split()), text, rule_id, anchor, rules)
     if "weekday" in groups:
         if anchor is None:
             return None
@@ -63,3 +65,14 @@ def resolve(match: regex.Match[str], rule_id: str, anchor: date | None, rules: C
         return DateValue(date(year, month, day_of_month).isoformat(), "day", text, rule_id)
     except ValueError:
         return None
+
+
+def _relative(word: str, text: str, rule_id: str, anchor: date | None, rules: CompiledRules) -> DateValue | None:
+    """`yesterday`, `last month`: the article's date moved by the rules' offset (dates.relative)."""
+    meaning = rules.relative_dates.get(word)
+    if meaning is None or anchor is None:
+        return None
+    if meaning.unit == "day":
+        return DateValue((anchor + timedelta(days=meaning.offset)).isoformat(), "day", text, rule_id)
+    month = anchor + relativedelta(months=meaning.offset)
+    return DateValue(f"{month.year:04d}-{month.month:02d}", "month", text, rule_id)

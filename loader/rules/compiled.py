@@ -355,6 +355,7 @@ class CompiledRules:
         self.title_synonyms = {k.lower(): v.lower() for k, v in lex.title_synonyms.items()}
         self.months = {k.lower().rstrip("."): v for k, v in ruleset.dates.months.items()}
         self.weekdays = {k.lower(): v for k, v in ruleset.dates.weekdays.items()}
+        self.relative_dates = {" ".join(k.lower().split()): v for k, v in ruleset.dates.relative.items()}
         self._start_finders: dict[frozenset[str], WordFinder] = {}
         self.macros = self._expand_macros()
         if cached is None:

@@ -188,9 +188,18 @@ class DatePattern(Strict):
                         "for the pattern to be tried (a speed hint; a word missing here loses dates)")
 
 
+class RelativeDate(Strict):
+    """What a relative word means against the article's date: `yesterday` is {unit: day, offset: -1}."""
+
+    unit: Literal["day", "month"]
+    offset: Annotated[int, Field(ge=-31, le=0)] = 0
+
+
 class DateRules(Strict):
     months: dict[Text, Annotated[int, Field(ge=1, le=12)]] = {}
     weekdays: dict[Text, Annotated[int, Field(ge=0, le=6)]] = {}
+    relative: dict[Text, RelativeDate] = Field(
+        {}, description="words a `relative` group may hold, resolved against the article's date (never today's)")
     patterns: list[DatePattern] = []
 
 
