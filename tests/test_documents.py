@@ -156,6 +156,13 @@ def test_dateline_place_comma_acronym(rules, line: str) -> None:
     assert (article.dateline_place.text, article.publisher.text) == ("Amman", "PNA")
 
 
+@pytest.mark.parametrize("line", ["Tamale - 14 October 2024", "Tamale, 14 October 2024"])
+def test_a_line_of_place_and_date(rules, line: str) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nGhana said so.\n".encode(), rules)
+    assert (article.dateline_place.text, article.published) == ("Tamale", "2024-10-14")
+    assert [article.text[p.start:p.end] for p in article.paragraphs] == ["Ghana said so."]
+
+
 def test_dateline_place_dash_date(rules) -> None:
     article = parse_article("a.txt", "a.txt", b"Headline\n\nACCRA \xe2\x80\x93 6 March 2024: Ghana said so.\n", rules)
     assert (article.dateline_place.text, article.published) == ("ACCRA", "2024-03-06")
