@@ -56,6 +56,9 @@ def test_phone_calls_are_calls_not_meetings(extract_text, sentence: str) -> None
     "Foreign Minister Samir Haddad said nothing.",
     "Foreign Minister Samir Haddad and Iraqi Foreign Minister Karim al-Jabouri discussed the call for calm.",
     "Foreign Minister Samir Haddad and Iraqi Foreign Minister Karim al-Jabouri did not discuss the border by phone.",
+    "Foreign Minister Samir Haddad will hold talks with Iraqi Foreign Minister Karim al-Jabouri in Amman.",
+    "Foreign Minister Samir Haddad is set to travel to Amman to meet Iraqi Foreign Minister Karim al-Jabouri.",
+    "Foreign Minister Samir Haddad is expected to phone Iraqi Foreign Minister Karim al-Jabouri.",
 ])
 def test_negatives_give_no_event(extract_text, sentence: str) -> None:
     facts = extract_text(f"Negatives\n\n{sentence}\n")

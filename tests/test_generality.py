@@ -292,3 +292,8 @@ def test_a_political_camp_is_no_place(extract_text) -> None:
 def test_an_agency_acronym_spelled_like_a_town_is_an_organisation(extract_text) -> None:
     facts = extract_text("Headline\n\nThe talks ended, the state news agency, KUNA, said.\n")
     assert [e.kind for e in facts.entities.values() if e.name == "KUNA"] == ["Organization"]
+
+
+def test_a_letter_still_to_be_sent_is_none(extract_text) -> None:
+    assert not wrote(extract_text("Letter\n\nForeign Minister Samir Haddad plans to send a letter to Prime "
+                                  "Minister Lina Mansour.\n"))
