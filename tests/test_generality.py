@@ -191,3 +191,29 @@ def test_a_nationality_is_not_a_position(extract_text) -> None:
 ])
 def test_news_outlets_and_seats_of_government_by_shape(extract_text, text: str, outlet: str) -> None:
     assert outlet in {e.name for e in extract_text(f"Headline\n\n{text}\n").entities.values()}
+
+
+# -- 9. a national title with no country: the dateline capital's -----------------------------------------
+@pytest.mark.parametrize(("dateline", "country"), [
+    ("CAIRO – 3 March 2024: ", "Egypt"),          # city, dash, date and colon
+    ("TEHRAN: ", "Iran"),                          # a hand-written capital in capitals and a colon
+    ("NAIROBI. KENYANEWS - ", "Kenya"),            # a generated capital
+    ("BOGOTA, 3 March 2024 — ", "Colombia"),       # the country data spells it Bogota
+])
+def test_a_bare_national_title_takes_the_dateline_capitals_country(extract_text, dateline: str,
+                                                                   country: str) -> None:
+    facts = extract_text(f"Talks\n\n{dateline}President Adel Hamdi received a visiting delegation on Monday. "
+                         "Immigration Minister Nadia Karimi said the talks went well.\n")
+    assert {(p, o) for p, o, _ in roles(facts)} == {("Adel Hamdi", country), ("Nadia Karimi", country)}
+
+
+@pytest.mark.parametrize("text", [
+    "GENEVA: President Adel Hamdi arrived on Monday.",               # not a capital: no country
+    "CAIRO – 3 March 2024: Former President Adel Hamdi spoke.",      # a former holder may be anyone's
+    "CAIRO – 3 March 2024: President Adel Hamdi of Chile arrived.",  # the country after the name wins
+    "CAIRO – 3 March 2024: Chilean President Adel Hamdi arrived. President Hamdi said so.",
+    "CAIRO – 3 March 2024: King Adel Hamdi arrived.",                # a monarch may be another country's
+    "WATCH: President Adel Hamdi arrived on Monday.",                # a label, no dateline
+])
+def test_the_dateline_gives_no_country_where_it_may_be_wrong(extract_text, text: str) -> None:
+    assert {o for _, o, _ in roles(extract_text(f"Talks\n\n{text}\n"))} <= {"Chile"}

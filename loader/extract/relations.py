@@ -86,26 +86,33 @@ class RelationFinder:
         self.rules = rules
 
     # -- memberships ------------------------------------------------------------
-    def memberships(self, views: list[tuple[Sentence, MaskedSentence]],
-                    present: dict[int, frozenset[str]]) -> list[tuple[Membership, int, int]]:
-        """(membership, article span of the whole match) for every membership rule match."""
-        found = []
+    def memberships(self, views: list[tuple[Sentence, MaskedSentence]], present: dict[int, frozenset[str]],
+                    country: str | None = None) -> list[tuple[Membership, int, int]]:
+        """(membership, article span of the whole match) for every membership rule match. `country`: the
+        article's country by its dateline, the organisation of the rules that take it from there; their
+        memberships give way to any other rule's for the same person."""
+        found: list[tuple[Membership, int, int]] = []
+        from_dateline: list[tuple[Membership, int, int]] = []
         for sentence, masked in views:
             if MARK_OPEN + "P" not in masked.text:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
+                dateline = compiled.rule.org_from == "dateline"
+                if dateline and country is None:
+                    continue
                 for match in compiled.finditer(masked.text, masked.folded):
-                    membership = self._membership(compiled, match, masked, sentence)
+                    membership = self._membership(compiled, match, masked, sentence, country if dateline else None)
                     if membership:
                         # the membership's span: the `at` group where a rule names it, else the match
                         span = match.span("at") if "at" in match.groupdict() else match.span()
-                        found.append((membership, *masked.abs_span(*span)))
-        return found
+                        (from_dateline if dateline else found).append((membership, *masked.abs_span(*span)))
+        placed = {m.person for m, _, _ in found}
+        return found + [item for item in from_dateline if item[0].person not in placed]
 
     def _membership(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
-                    sentence: Sentence) -> Membership | None:
+                    sentence: Sentence, country: str | None = None) -> Membership | None:
         persons = _coded(masked, match, "person", {"P"})
-        orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+        orgs = [country] if country else _coded(masked, match, "org", {"O", POLITY_CODE})
         if not persons or not orgs:
             return None
         unit = match.group("unit") if "unit" in match.groupdict() else None

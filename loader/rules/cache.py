@@ -95,7 +95,8 @@ def save(compiled: CompiledRules) -> None:
     slim = ruleset.model_copy(update={
         "entities": [], "entities_compiled_only": len(ruleset.entities),
         "origins": {k: o for k, o in ruleset.origins.items() if k[0] != "entities"}})
-    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in compiled.entities.values()]
+    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of, e.capital_of)
+                for e in compiled.entities.values()]
     path = _path(folder, ruleset.content_hash)
     try:
         folder.mkdir(parents=True, exist_ok=True)

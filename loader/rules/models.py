@@ -41,6 +41,9 @@ class EntityRule(Strict):
                           "('in Mombasa') or in a dateline, and not before another capitalised word")
     same_as: list[Text] = Field(default_factory=list)
     part_of: RuleId | None = None
+    capital_of: RuleId | None = Field(
+        None, description="the country whose capital this city is: a dateline in it tells the article's country "
+                          "(a bare 'President X' in an article datelined Cairo is Egypt's)")
 
 
 class Example(Strict):
@@ -81,6 +84,10 @@ class MembershipRule(SentenceRule):
     the part of the match that names the person (what the event rules see in its place; default: the match)."""
 
     required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"person", "org", "title"}),)
+    org_from: Literal["dateline"] | None = Field(
+        None, description="dateline: the rule has no org group; the organisation is the country whose capital "
+                          "is the article's dateline (no dateline capital, no membership), and the membership is "
+                          "dropped where another rule gives the person a position")
 
 
 class RoleReferenceRule(SentenceRule):
