@@ -217,3 +217,23 @@ def test_a_bare_national_title_takes_the_dateline_capitals_country(extract_text,
 ])
 def test_the_dateline_gives_no_country_where_it_may_be_wrong(extract_text, text: str) -> None:
     assert {o for _, o, _ in roles(extract_text(f"Talks\n\n{text}\n"))} <= {"Chile"}
+
+
+# -- 10. a minister's portfolio after the title; a city's or region's own office --------------------------
+@pytest.mark.parametrize(("text", "role"), [
+    ("Kenyan Minister of Interior Fred Okoth arrived.", ("Fred Okoth", "Kenya", "minister of interior")),
+    ("Ghana's Minister for Foreign Affairs Ama Boateng spoke.",
+     ("Ama Boateng", "Ghana", "minister for foreign affairs")),
+    ("Omani Minister of State for Regional Affairs Salim al-Harthy left.",
+     ("Salim al-Harthy", "Oman", "minister of state for regional affairs")),
+    ("Dubai Crown Prince Sheikh Hamdan bin Rashid phoned him.", ("Hamdan bin Rashid", "Dubai", "crown prince")),
+    ("Mombasa Governor Ali Joho opened the port.", ("Ali Joho", "Mombasa", "governor")),
+])
+def test_portfolio_titles_and_offices_of_a_city(extract_text, text: str, role: tuple[str, str, str]) -> None:
+    assert roles(extract_text(f"News\n\n{text}\n")) == {role}
+
+
+def test_a_city_before_an_ordinary_title_holds_no_office(extract_text) -> None:
+    facts = extract_text("News\n\nThe Mombasa meeting was chaired by Fred Okoth, who spoke. Later, Mombasa residents "
+                         "met Ali Joho.\n")
+    assert not facts.memberships

@@ -112,7 +112,8 @@ class RelationFinder:
     def _membership(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
                     sentence: Sentence, country: str | None = None) -> Membership | None:
         persons = _coded(masked, match, "person", {"P"})
-        orgs = [country] if country else _coded(masked, match, "org", {"O", POLITY_CODE})
+        # a place holds an office only where a rule says so ({PLACE}: "Abu Dhabi Crown Prince X")
+        orgs = [country] if country else _coded(masked, match, "org", {"O", POLITY_CODE, "L"})
         if not persons or not orgs:
             return None
         unit = match.group("unit") if "unit" in match.groupdict() else None
