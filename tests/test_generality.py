@@ -237,3 +237,21 @@ def test_a_city_before_an_ordinary_title_holds_no_office(extract_text) -> None:
     facts = extract_text("News\n\nThe Mombasa meeting was chaired by Fred Okoth, who spoke. Later, Mombasa residents "
                          "met Ali Joho.\n")
     assert not facts.memberships
+
+
+# -- 11. a list of a plural title's holders, each with their country ---------------------------------------
+def test_holders_of_a_plural_title_listed_with_their_countries(extract_text) -> None:
+    facts = extract_text("Talks\n\nThree foreign ministers joined the talks: Anna Lindqvist of Sweden, Pedro Alves "
+                         "of the Republic of Portugal, and Tomas Novak of the Czech Republic.\n")
+    assert {(p, o) for p, o, _ in roles(facts)} == {
+        ("Anna Lindqvist", "Sweden"), ("Pedro Alves", "Portugal"), ("Tomas Novak", "Czechia")}
+
+
+def test_the_republic_of_a_country_names_that_country(extract_text) -> None:
+    facts = extract_text("Talks\n\nSweden sent a delegation. Later the Republic of Portugal sent one too.\n")
+    assert {facts.entities[m.entity_id].name for m in facts.mentions} == {"Sweden", "Portugal"}
+
+
+def test_a_list_without_a_plural_title_gives_no_positions(extract_text) -> None:
+    facts = extract_text("Talks\n\nThe guests were: Anna Lindqvist of Sweden and Pedro Alves of Portugal.\n")
+    assert not facts.memberships

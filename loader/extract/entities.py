@@ -107,7 +107,8 @@ class EntityFinder:
         self.person_keys = _person_keys(rules)
         self.first_name_honorifics = rules.ruleset.lexicon.first_name_honorifics
         references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
-        self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
+        # "the Republic of Portugal" names its own country, not the one named before
+        self.polity_reference = regex.compile(rf"\b(?:{references})\b(?!\s+of\b)") if references else None
 
     def find(self, article: Article, sentences: list[Sentence], folded: str,
              present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
