@@ -255,3 +255,26 @@ def test_the_republic_of_a_country_names_that_country(extract_text) -> None:
 def test_a_list_without_a_plural_title_gives_no_positions(extract_text) -> None:
     facts = extract_text("Talks\n\nThe guests were: Anna Lindqvist of Sweden and Pedro Alves of Portugal.\n")
     assert not facts.memberships
+
+
+# -- 12. more ways to say two people met -------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Foreign Minister Samir Haddad sat down with Prime Minister Lina Mansour in Amman on Monday.",
+    "Foreign Minister Samir Haddad conferred with Prime Minister Lina Mansour in Amman.",
+    "Prime Minister Lina Mansour granted an audience to Foreign Minister Samir Haddad.",
+    "Foreign Minister Samir Haddad paid a courtesy call on Prime Minister Lina Mansour.",
+    "Foreign Minister Samir Haddad, meeting Prime Minister Lina Mansour in Amman, said the border would reopen.",
+    "Foreign Minister Samir Haddad and Prime Minister Lina Mansour held a meeting in Amman.",
+])
+def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
+    assert met(extract_text(f"Talks\n\n{text}\n")) == {frozenset({HADDAD, MANSOUR})}
+
+
+@pytest.mark.parametrize("text", [
+    "Foreign Minister Samir Haddad conferred with Prime Minister Lina Mansour by video link.",
+    "Foreign Minister Samir Haddad paid a phone call to Prime Minister Lina Mansour.",
+    "Foreign Minister Samir Haddad, meeting with criticism from Prime Minister Lina Mansour, left.",
+    "Foreign Minister Samir Haddad paid tribute to Prime Minister Lina Mansour.",
+])
+def test_what_is_no_meeting(extract_text, text: str) -> None:
+    assert not met(extract_text(f"Talks\n\n{text}\n"))
