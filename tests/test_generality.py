@@ -278,3 +278,24 @@ def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
 ])
 def test_what_is_no_meeting(extract_text, text: str) -> None:
     assert not met(extract_text(f"Talks\n\n{text}\n"))
+
+
+# -- 13. an envoy's posting; a name before "Country's title" -----------------------------------------------
+@pytest.mark.parametrize(("text", "role"), [
+    ("Iran's ambassador to Lebanon Reza Sheibani met the press.", ("Reza Sheibani", "Iran", "ambassador")),
+    ("UN special envoy to Yemen Hans Larsen arrived.", ("Hans Larsen", "United Nations", "special envoy")),
+    ("Hamas' representative in Lebanon Ahmad Hadi spoke.", ("Ahmad Hadi", "Hamas", "representative")),
+    ("Salim Haddad, Jordan's top diplomat, said so.", ("Salim Haddad", "Jordan", "top diplomat")),
+    ("Karim Ali, Iraq's minister of foreign affairs, said so.",
+     ("Karim Ali", "Iraq", "minister of foreign affairs")),
+])
+def test_an_envoys_posting_is_not_his_organisation(extract_text, text: str, role: tuple[str, str, str]) -> None:
+    assert roles(extract_text(f"News\n\n{text}\n")) == {role}
+
+
+@pytest.mark.parametrize("text", [
+    "Speaking in Amman, Jordan's foreign minister said so.",
+    "According to Reuters, Iran's foreign minister will travel.",
+])
+def test_words_before_a_countrys_title_are_no_name(extract_text, text: str) -> None:
+    assert not persons(extract_text(f"News\n\n{text}\n"))
