@@ -299,3 +299,13 @@ def test_an_envoys_posting_is_not_his_organisation(extract_text, text: str, role
 ])
 def test_words_before_a_countrys_title_are_no_name(extract_text, text: str) -> None:
     assert not persons(extract_text(f"News\n\n{text}\n"))
+
+
+# -- 14. a place's office after the name or before "of"; a qualifier in brackets after the title ----------
+@pytest.mark.parametrize(("text", "role"), [
+    ("Sheikh Hamdan bin Rashid, the Crown Prince of Dubai, arrived.", ("Hamdan bin Rashid", "Dubai", "crown prince")),
+    ("The Governor of Mombasa, Ali Joho, spoke.", ("Ali Joho", "Mombasa", "governor")),
+    ("Kazakh President (Head of State) Nurlan Abenov spoke.", ("Nurlan Abenov", "Kazakhstan", "president")),
+])
+def test_place_offices_and_bracketed_qualifiers(extract_text, text: str, role: tuple[str, str, str]) -> None:
+    assert roles(extract_text(f"News\n\n{text}\n")) == {role}
