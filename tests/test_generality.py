@@ -265,6 +265,8 @@ def test_a_list_without_a_plural_title_gives_no_positions(extract_text) -> None:
     "Foreign Minister Samir Haddad paid a courtesy call on Prime Minister Lina Mansour.",
     "Foreign Minister Samir Haddad, meeting Prime Minister Lina Mansour in Amman, said the border would reopen.",
     "Foreign Minister Samir Haddad and Prime Minister Lina Mansour held a meeting in Amman.",
+    "At the talks, Foreign Minister Samir Haddad assured Prime Minister Lina Mansour that aid would flow.",
+    "Prime Minister Lina Mansour briefed Foreign Minister Samir Haddad on Monday during their meeting in Amman.",
 ])
 def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     assert met(extract_text(f"Talks\n\n{text}\n")) == {frozenset({HADDAD, MANSOUR})}
@@ -275,6 +277,8 @@ def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     "Foreign Minister Samir Haddad paid a phone call to Prime Minister Lina Mansour.",
     "Foreign Minister Samir Haddad, meeting with criticism from Prime Minister Lina Mansour, left.",
     "Foreign Minister Samir Haddad paid tribute to Prime Minister Lina Mansour.",
+    "During the video talks, Foreign Minister Samir Haddad told Prime Minister Lina Mansour that aid would flow.",
+    "Foreign Minister Samir Haddad told Prime Minister Lina Mansour that the meeting would be held in May.",
 ])
 def test_what_is_no_meeting(extract_text, text: str) -> None:
     assert not met(extract_text(f"Talks\n\n{text}\n"))
