@@ -313,3 +313,16 @@ def test_words_before_a_countrys_title_are_no_name(extract_text, text: str) -> N
 ])
 def test_place_offices_and_bracketed_qualifiers(extract_text, text: str, role: tuple[str, str, str]) -> None:
     assert roles(extract_text(f"News\n\n{text}\n")) == {role}
+
+
+def test_holders_listed_after_their_countries_respectively(extract_text) -> None:
+    facts = extract_text("Talks\n\nThe foreign ministers of Chile, Peru and Ecuador, Rosa Vargas, Juan Quispe and "
+                         "Luis Andrade, signed the accord.\n")
+    assert {(p, o) for p, o, _ in roles(facts)} == {
+        ("Rosa Vargas", "Chile"), ("Juan Quispe", "Peru"), ("Luis Andrade", "Ecuador")}
+
+
+def test_lists_of_unequal_length_pair_nobody(extract_text) -> None:
+    facts = extract_text("Talks\n\nThe foreign ministers of Chile, Peru and Ecuador, Rosa Vargas and Juan Quispe, "
+                         "signed the accord.\n")
+    assert not facts.memberships

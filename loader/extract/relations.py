@@ -101,6 +101,9 @@ class RelationFinder:
                 if dateline and country is None:
                     continue
                 for match in compiled.finditer(masked.text, masked.folded):
+                    if compiled.rule.respectively:
+                        found += self._respective(compiled, match, masked, sentence)
+                        continue
                     membership = self._membership(compiled, match, masked, sentence, country if dateline else None)
                     if membership:
                         # the membership's span: the `at` group where a rule names it, else the match
@@ -121,6 +124,22 @@ class RelationFinder:
         if MARK_OPEN in label:
             return None
         return Membership(persons[-1], orgs[-1], label, [_evidence(sentence, compiled)])
+
+    def _respective(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
+                    sentence: Sentence) -> list[tuple[Membership, int, int]]:
+        """`the foreign ministers of A and B, X and Y`: X holds the title in A, Y in B (each membership's
+        span: its person's)."""
+        orgs = [_coded(masked, match, "org", {"O", POLITY_CODE}, span=span) for span in match.spans("org")]
+        persons = [(_coded(masked, match, "person", {"P"}, span=span), span) for span in match.spans("person")]
+        label = role_label(match.group("title"), None)
+        if len(orgs) != len(persons) or MARK_OPEN in label:
+            return []
+        out = []
+        for org, (person, span) in zip(orgs, persons, strict=True):
+            if len(org) == 1 and len(person) == 1:
+                out.append((Membership(person[0], org[0], label, [_evidence(sentence, compiled)]),
+                            *masked.abs_span(*span)))
+        return out
 
     # -- role references --------------------------------------------------------
     def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
@@ -232,10 +251,10 @@ def _clause_end(text: str, start: int) -> int:
 
 
 def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: set[str],
-           excluded: set[int] | frozenset[int] = frozenset()) -> list[str]:
-    """Entity ids of the placeholders of the given codes in every capture of `group`."""
+           excluded: set[int] | frozenset[int] = frozenset(), span: tuple[int, int] | None = None) -> list[str]:
+    """Entity ids of the placeholders of the given codes in every capture of `group` (or in one `span`)."""
     out: list[str] = []
-    for start, end in match.spans(group):
+    for start, end in ([span] if span else match.spans(group)):
         for index in masked.placeholders(start, end):
             if index not in excluded and masked.replacements[index].code in codes:
                 entity_id = masked.replacements[index].entity_id

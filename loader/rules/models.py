@@ -84,6 +84,9 @@ class MembershipRule(SentenceRule):
     the part of the match that names the person (what the event rules see in its place; default: the match)."""
 
     required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"person", "org", "title"}),)
+    respectively: bool = Field(
+        False, description="the org and person groups repeat, as in 'the foreign ministers of A and B, X and Y': "
+                           "the n-th person holds the title in the n-th organisation (nothing when the counts differ)")
     org_from: Literal["dateline"] | None = Field(
         None, description="dateline: the rule has no org group; the organisation is the country whose capital "
                           "is the article's dateline (no dateline capital, no membership), and the membership is "
