@@ -214,6 +214,7 @@ def test_a_bare_national_title_takes_the_dateline_capitals_country(extract_text,
     "CAIRO – 3 March 2024: Chilean President Adel Hamdi arrived. President Hamdi said so.",
     "CAIRO – 3 March 2024: King Adel Hamdi arrived.",                # a monarch may be another country's
     "WATCH: President Adel Hamdi arrived on Monday.",                # a label, no dateline
+    "CAIRO – 3 March 2024: FIFA President Adel Hamdi arrived.",      # an unknown organisation's
 ])
 def test_the_dateline_gives_no_country_where_it_may_be_wrong(extract_text, text: str) -> None:
     assert {o for _, o, _ in roles(extract_text(f"Talks\n\n{text}\n"))} <= {"Chile"}
