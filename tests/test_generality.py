@@ -268,6 +268,8 @@ def test_a_list_without_a_plural_title_gives_no_positions(extract_text) -> None:
     "Foreign Minister Samir Haddad and Prime Minister Lina Mansour held a meeting in Amman.",
     "At the talks, Foreign Minister Samir Haddad assured Prime Minister Lina Mansour that aid would flow.",
     "Prime Minister Lina Mansour briefed Foreign Minister Samir Haddad on Monday during their meeting in Amman.",
+    "Foreign Minister Samir Haddad and Prime Minister Lina Mansour reviewed the crossings at a meeting in Amman.",
+    "Foreign Minister Samir Haddad discussed water sharing with Prime Minister Lina Mansour during the talks.",
 ])
 def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     assert met(extract_text(f"Talks\n\n{text}\n")) == {frozenset({HADDAD, MANSOUR})}
@@ -280,6 +282,8 @@ def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     "Foreign Minister Samir Haddad paid tribute to Prime Minister Lina Mansour.",
     "During the video talks, Foreign Minister Samir Haddad told Prime Minister Lina Mansour that aid would flow.",
     "Foreign Minister Samir Haddad told Prime Minister Lina Mansour that the meeting would be held in May.",
+    "Foreign Minister Samir Haddad and Prime Minister Lina Mansour discussed the agenda of the meeting in May.",
+    "Foreign Minister Samir Haddad and Prime Minister Lina Mansour discussed trade in a video meeting.",
 ])
 def test_what_is_no_meeting(extract_text, text: str) -> None:
     assert not met(extract_text(f"Talks\n\n{text}\n"))
