@@ -331,3 +331,26 @@ def test_lists_of_unequal_length_pair_nobody(extract_text) -> None:
     facts = extract_text("Talks\n\nThe foreign ministers of Chile, Peru and Ecuador, Rosa Vargas and Juan Quispe, "
                          "signed the accord.\n")
     assert not facts.memberships
+
+
+# -- 15. a bare title whose country the article gives only without the holder --------------------------------
+def test_a_bare_title_takes_the_country_of_a_holderless_reference(extract_text) -> None:
+    facts = extract_text("Talks\n\nThe envoy reached Syria on Monday and met the country's foreign minister. "
+                         "The first official he saw was Foreign Minister, Omar Khatib.\n")
+    assert ("Omar Khatib", "Syria", "foreign minister") in roles(facts)
+
+
+def test_a_bare_monarch_takes_the_country_of_a_holderless_reference(extract_text) -> None:
+    facts = extract_text("News\n\nThe Omani sultan sent a message. Sultan Faisal praised the ties.\n")
+    assert roles(facts) == {("Faisal", "Oman", "sultan")}
+
+
+@pytest.mark.parametrize("text", [
+    # two presidents bear the title bare: the reference says neither
+    "Iran's president spoke. President Adel Hamdi and President Omar Khatib met on Monday.",
+    # the reference has its holder already
+    "Iranian President Reza Amini spoke. Iran's president later met President Adel Hamdi.",
+])
+def test_a_holderless_reference_names_no_one_where_it_is_unclear(extract_text, text: str) -> None:
+    names = {p for p, _, _ in roles(extract_text(f"News\n\n{text}\n"))}
+    assert not names & {"Adel Hamdi", "Omar Khatib"}

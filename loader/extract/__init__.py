@@ -48,8 +48,12 @@ class Extractor:
         if country is not None:  # the organisation of the memberships that take it, named or not
             entities.setdefault(country, self.rules.entities[country])
         found = self.relation_finder.memberships(views, present, country)
-        memberships = merge_memberships([m for m, _, _ in found])
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
+        referred = self.relation_finder.from_references(views, holders, {m.person for m, _, _ in found}, present)
+        if referred:  # "President X" is "the country's president" named elsewhere
+            found += referred
+            holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
+        memberships = merge_memberships([m for m, _, _ in found])
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,

@@ -98,7 +98,7 @@ class RelationFinder:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
                 dateline = compiled.rule.org_from == "dateline"
-                if dateline and country is None:
+                if (dateline and country is None) or compiled.rule.org_from == "reference":
                     continue
                 for match in compiled.finditer(masked.text, masked.folded):
                     if compiled.rule.respectively:
@@ -139,6 +139,44 @@ class RelationFinder:
             if len(org) == 1 and len(person) == 1:
                 out.append((Membership(person[0], org[0], label, [_evidence(sentence, compiled)]),
                             *masked.abs_span(*span)))
+        return out
+
+    def from_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
+                        placed: set[str], present: dict[int, frozenset[str]]) -> list[tuple[Membership, int, int]]:
+        """Positions of the rules with `org_from: reference`: "President X" with no country, where the article
+        also names "the country's president" (or "Iran's president") and no one holds that. A title gives a
+        position only when one person alone bears it bare and its references name one organisation."""
+        bare: dict[tuple[str, ...], dict[str, tuple[Membership, int, int]]] = {}
+        for sentence, masked in views:
+            for compiled in self.rules.applicable("memberships", present[sentence.start]):
+                if compiled.rule.org_from != "reference":
+                    continue
+                for match in compiled.finditer(masked.text, masked.folded):
+                    persons = _coded(masked, match, "person", {"P"})
+                    label = role_label(match.group("title"), None)
+                    if len(persons) == 1 and persons[0] not in placed and MARK_OPEN not in label:
+                        item = (Membership(persons[0], "", label, [_evidence(sentence, compiled)]),
+                                *masked.abs_span(*match.span()))
+                        bare.setdefault(holders.key(label), {}).setdefault(persons[0], item)
+        if not bare:
+            return []
+        wanted: dict[tuple[str, ...], set[str]] = {}
+        for sentence, masked in views:
+            for compiled in self.rules.applicable("role_references", present[sentence.start]):
+                if "org" not in compiled.regex.groupindex:
+                    continue
+                for match in compiled.finditer(masked.text, masked.folded):
+                    orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+                    unit = match.group("unit") if "unit" in match.groupdict() else None
+                    label = role_label(match.group("title"), unit)
+                    if orgs and holders.resolve(orgs[-1], label) is None:
+                        wanted.setdefault(holders.key(label), set()).add(orgs[-1])
+        out = []
+        for key, people in bare.items():
+            named = wanted.get(key, set())
+            if len(people) == 1 and len(named) == 1:
+                membership, start, end = next(iter(people.values()))
+                out.append((replace(membership, organization=next(iter(named))), start, end))
         return out
 
     # -- role references --------------------------------------------------------

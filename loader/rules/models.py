@@ -87,10 +87,12 @@ class MembershipRule(SentenceRule):
     respectively: bool = Field(
         False, description="the org and person groups repeat, as in 'the foreign ministers of A and B, X and Y': "
                            "the n-th person holds the title in the n-th organisation (nothing when the counts differ)")
-    org_from: Literal["dateline"] | None = Field(
-        None, description="dateline: the rule has no org group; the organisation is the country whose capital "
-                          "is the article's dateline (no dateline capital, no membership), and the membership is "
-                          "dropped where another rule gives the person a position")
+    org_from: Literal["dateline", "reference"] | None = Field(
+        None, description="the rule has no org group. dateline: the organisation is the country whose capital "
+                          "is the article's dateline (no dateline capital, no membership); reference: the one "
+                          "organisation of the article's role references to the title that name no holder ('the "
+                          "country's foreign minister'), where one person alone bears the title bare. Either "
+                          "membership is dropped where another rule gives the person a position")
 
 
 class RoleReferenceRule(SentenceRule):
