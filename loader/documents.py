@@ -162,6 +162,9 @@ class _BodyBuilder:
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
                 match = compiled.regex.search(line, 0, self.max_line)
+                if match and getattr(compiled.rule, "known_place", False) \
+                        and not self._only_a_place(match.group("place")):
+                    continue  # "KEY POINTS: ..." is no dateline
                 if match:
                     return compiled, match
         return None

@@ -153,6 +153,7 @@ def test_a_byline_naming_a_reporter_or_agencies_is_no_publisher(rules, line: str
     ("AFP - The talks began.", None, "AFP"),              # an outlet stays an outlet
     ("KAMPALA: The talks began.", "KAMPALA", None),       # capitals and a colon
     ("UPDATE: The talks began.", None, None),             # a label is no dateline
+    ("KEY POINTS: The talks began.", None, None),         # nor is a word the gazetteer does not know
     ("KAMPALA – 3 March 2024: The talks began.", "KAMPALA", None),
 ])
 def test_datelines_of_a_city_in_capitals(rules, line: str, place: str | None, outlet: str | None) -> None:

@@ -175,6 +175,8 @@ class LinePattern(Strict):
     id: RuleId
     pattern: Pattern
     max_paragraph: int = Field(3, ge=0, description="only in the first N body lines")
+    known_place: bool = Field(False, description="datelines: the place group must name a place the gazetteer "
+                                                 "knows (and nothing else), or the line is no dateline")
 
 
 class DocumentRules(Strict):
