@@ -270,6 +270,8 @@ def test_a_list_without_a_plural_title_gives_no_positions(extract_text) -> None:
     "Prime Minister Lina Mansour briefed Foreign Minister Samir Haddad on Monday during their meeting in Amman.",
     "Foreign Minister Samir Haddad and Prime Minister Lina Mansour reviewed the crossings at a meeting in Amman.",
     "Foreign Minister Samir Haddad discussed water sharing with Prime Minister Lina Mansour during the talks.",
+    "Prime Minister Lina Mansour chaired a session on water attended by Foreign Minister Samir Haddad.",
+    "Foreign Minister Samir Haddad joined Prime Minister Lina Mansour for talks in Amman.",
 ])
 def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     assert met(extract_text(f"Talks\n\n{text}\n")) == {frozenset({HADDAD, MANSOUR})}
@@ -284,6 +286,7 @@ def test_more_ways_to_say_two_people_met(extract_text, text: str) -> None:
     "Foreign Minister Samir Haddad told Prime Minister Lina Mansour that the meeting would be held in May.",
     "Foreign Minister Samir Haddad and Prime Minister Lina Mansour discussed the agenda of the meeting in May.",
     "Foreign Minister Samir Haddad and Prime Minister Lina Mansour discussed trade in a video meeting.",
+    "Foreign Minister Samir Haddad attended an online session chaired by Prime Minister Lina Mansour.",
 ])
 def test_what_is_no_meeting(extract_text, text: str) -> None:
     assert not met(extract_text(f"Talks\n\n{text}\n"))
