@@ -162,6 +162,9 @@ class _BodyBuilder:
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
                 match = compiled.regex.search(line, 0, self.max_line)
+                if match and getattr(compiled.rule, "known_place", False) \
+                        and not self._only_a_place(match.group("place")):
+                    continue  # "KEY POINTS: ..." is no dateline
                 if match:
                     return compiled, match
         return None
@@ -207,6 +210,12 @@ class _BodyBuilder:
         self._record(start, hit)
         return True
 
+    def _only_a_place(self, name: str) -> bool:
+        """Whether the gazetteer knows this name as a place and as nothing else."""
+        kinds = {self.rules.entities[entry.entity_id].kind for entry in self.rules.lookup(name)
+                 if entry.entity_id in self.rules.entities}
+        return kinds == {"Place"}
+
     def _take_dateline(self, start: int, line: str) -> int:
         if self.publisher is not None or self.place is not None:
             return start
@@ -223,8 +232,12 @@ class _BodyBuilder:
             self.published = published_value(match, self.rules)
             self.published_rule = compiled.rule.id if self.published else None
         if groups.get("publisher"):
-            self.publisher = Located(match.group("publisher").strip(), start + match.start("publisher"),
-                                     start + match.end("publisher"), compiled.rule.id)
+            located = Located(match.group("publisher").strip(), start + match.start("publisher"),
+                              start + match.end("publisher"), compiled.rule.id)
+            if not groups.get("place") and self._only_a_place(located.text):
+                self.place = located  # "TEHRAN –": a city the agency-only dateline took for an outlet
+            else:
+                self.publisher = located
         if groups.get("place"):
             self.place = Located(match.group("place").strip(), start + match.start("place"),
                                  start + match.end("place"), compiled.rule.id)

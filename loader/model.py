@@ -73,6 +73,7 @@ class Entity:
     name: str
     same_as: tuple[str, ...] = ()
     part_of: str | None = None
+    capital_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

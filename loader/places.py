@@ -130,7 +130,7 @@ def _known(rules_dir: Path, output: Path, config: Config) -> Known:
 
 
 def _entry(entity_id: str, schema_class: str, name: str, aliases: list[str], *, adjectives: tuple[str, ...] = (),
-           context: str | None = None) -> dict[str, Any]:
+           context: str | None = None, capital_of: str | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": entity_id, "type": "Place", "schema_class": schema_class, "name": name}
     if aliases:
         entry["aliases"] = aliases
@@ -139,6 +139,8 @@ def _entry(entity_id: str, schema_class: str, name: str, aliases: list[str], *, 
     entry["case_sensitive"] = True
     if context:
         entry["context"] = context
+    if capital_of:
+        entry["capital_of"] = capital_of
     return entry
 
 
@@ -199,6 +201,7 @@ def build(rules_dir: Path, config_path: Path) -> tuple[dict[str, Any], Path]:
 
     # countries first: their names win over cities and subdivisions that share them
     capitals: dict[str, str] = {}
+    country_ids: dict[str, str] = {}  # ISO code → the country's entity id (hand-written or generated)
     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
         code = country.alpha_2
         geo_country = geo_countries.get(code, {})
@@ -210,7 +213,9 @@ def build(rules_dir: Path, config_path: Path) -> tuple[dict[str, Any], Path]:
         candidates = [c for c in [*main, *spellings.get(code, [])] if c and _usable(c)]
         if not candidates:
             continue
-        if known.owner([c for c in main if c]) is not None:  # a hand-written entry already names it
+        owner = known.owner([c for c in main if c])
+        if owner is not None:  # a hand-written entry already names it
+            country_ids[code] = owner
             continue
         primary = candidates[0]
         entity_id = known.new_id(primary, code)
@@ -221,6 +226,7 @@ def build(rules_dir: Path, config_path: Path) -> tuple[dict[str, Any], Path]:
         adjectives += [p for p in map(_plural, adjectives) if p]
         adjectives = _names(known, [a for a in adjectives if a and _usable(a)], entity_id)
         entities.append(_entry(entity_id, "Country", names[0], names[1:], adjectives=tuple(adjectives)))
+        country_ids[code] = entity_id
 
     for code in CONTINENTS:
         continent = geo.get_continents()[code]
@@ -236,13 +242,17 @@ def build(rules_dir: Path, config_path: Path) -> tuple[dict[str, Any], Path]:
         if not _usable(name) or not known.free(name):
             continue
         capital = capitals.get(city["countrycode"]) == name
+        # the country data spells its capitals in ASCII or by an older name (Bogota, Nur-Sultan)
+        capital_city = capital or fold(ascii_form(capitals.get(city["countrycode"], ""))) in {
+            fold(ascii_form(n)) for n in (name, *city.get("alternatenames", []))}
         big = capital or int(city["population"]) >= config.big_city
         strict = fold(name) in config.strict or fold(ascii_form(name)) in config.strict
         context = config.strict_context if strict else (None if big else config.context)
         entity_id = known.new_id(name, city["countrycode"])
         alternates = [a for a in city.get("alternatenames", []) if _usable(a) and len(a) >= 5] if big else []
         names = _names(known, [name, *alternates], entity_id)
-        entities.append(_entry(entity_id, "City", names[0], names[1:], context=context))
+        entities.append(_entry(entity_id, "City", names[0], names[1:], context=context,
+                               capital_of=country_ids.get(city["countrycode"]) if capital_city else None))
 
     for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
         name = sub.name

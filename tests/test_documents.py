@@ -189,3 +189,18 @@ def test_a_byline_naming_an_outlet_is_the_publisher(rules, line: str, outlet: st
 def test_a_byline_naming_a_reporter_or_agencies_is_no_publisher(rules, line: str) -> None:
     article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n\nThe talks began.\n".encode(), rules)
     assert article.publisher is None
+
+
+@pytest.mark.parametrize(("line", "place", "outlet"), [
+    ("NAIROBI – The talks began.", "NAIROBI", None),      # an agency-only shape, but the word is a city
+    ("NAIROBI - The talks began.", "NAIROBI", None),      # a plain hyphen
+    ("AFP - The talks began.", None, "AFP"),              # an outlet stays an outlet
+    ("KAMPALA: The talks began.", "KAMPALA", None),       # capitals and a colon
+    ("UPDATE: The talks began.", None, None),             # a label is no dateline
+    ("KEY POINTS: The talks began.", None, None),         # nor is a word the gazetteer does not know
+    ("KAMPALA – 3 March 2024: The talks began.", "KAMPALA", None),
+])
+def test_datelines_of_a_city_in_capitals(rules, line: str, place: str | None, outlet: str | None) -> None:
+    article = parse_article("a.txt", "a.txt", f"Headline\n\n{line}\n".encode(), rules)
+    assert (article.dateline_place and article.dateline_place.text) == place
+    assert (article.publisher and article.publisher.text) == outlet

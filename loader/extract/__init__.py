@@ -44,9 +44,16 @@ class Extractor:
         views = build_views(sentences, replacements, folded, lambda s: 0 if (
             rules.applicable("memberships", present[s.start]) or rules.applicable("role_references", present[s.start]))
             else None)
-        found = self.relation_finder.memberships(views, present)
-        memberships = merge_memberships([m for m, _, _ in found])
+        country = self._dateline_country(article, mentions)
+        if country is not None:  # the organisation of the memberships that take it, named or not
+            entities.setdefault(country, self.rules.entities[country])
+        found = self.relation_finder.memberships(views, present, country)
         holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
+        referred = self.relation_finder.from_references(views, holders, {m.person for m, _, _ in found}, present)
+        if referred:  # "President X" is "the country's president" named elsewhere
+            found += referred
+            holders = RoleHolders([m for m, _, _ in found], self.rules.generic_titles, self.rules.title_synonyms)
+        memberships = merge_memberships([m for m, _, _ in found])
         spans = [(start, end) for _, start, end in found]
         references = self.relation_finder.role_references(views, holders, list(spans), present)
         event_views = build_views(sentences, self._event_replacements(found, references, replacements), folded,
@@ -72,6 +79,14 @@ class Extractor:
             sentences=tuple((s.start, s.end) for s in sentences),
         )
         return facts, event_views, present
+
+    def _dateline_country(self, article: Article, mentions: list[Mention]) -> str | None:
+        """The country whose capital the article's dateline names (TEHRAN -- ...: Iran), if any."""
+        if article.dateline_place is None:
+            return None
+        place = next((m.entity_id for m in mentions if m.start == article.dateline_place.start), None)
+        entity = self.rules.entities.get(place) if place else None
+        return entity.capital_of if entity else None
 
     @staticmethod
     def _event_replacements(found: list[tuple[Membership, int, int]], references: list[Mention],

@@ -119,7 +119,8 @@ class EntityFinder:
         self.titles = frozenset(fold(t) for t in rules.ruleset.lexicon.titles)
         self.name_suffixes = frozenset(fold(s).rstrip(".") for s in rules.ruleset.lexicon.name_suffixes)
         references = "|".join(regex.escape(fold(p)) for p in sorted(rules.ruleset.lexicon.polity_references))
-        self.polity_reference = regex.compile(rf"\b(?:{references})\b") if references else None
+        # "the Republic of Portugal" names its own country, not the one named before
+        self.polity_reference = regex.compile(rf"\b(?:{references})\b(?!\s+of\b)") if references else None
 
     def find(self, article: Article, sentences: list[Sentence], folded: str,
              present: dict[int, frozenset[str]]) -> tuple[list[Mention], dict[str, Entity]]:
@@ -300,7 +301,12 @@ class EntityFinder:
             window_start = max(floor, m.start - 60)
             tail = self.honorific_tail.search(text, window_start, m.start) if kind != "Place" else None
             if tail and kind == "Person" and self._ends_a_title(text, window_start, tail.start(), tail.group()):
-                tail = None  # "Crown Prince Mohammed": Prince is part of the title before it, not his honorific
+                # "Crown Prince Mohammed": Prince ends the title before it, it is no honorific of his; what
+                # follows it may be ("Crown Prince Sheikh Mohammed")
+                rest = tail.start() + len(tail.group().split()[0])
+                while rest < m.start and text[rest].isspace():
+                    rest += 1
+                tail = self.honorific_tail.match(text, rest, m.start)
             if tail and kind == "Person":
                 m = Mention(m.entity_id, tail.start(), m.end, text[tail.start():m.end], m.rule)
             out.append(m)

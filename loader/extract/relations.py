@@ -86,26 +86,37 @@ class RelationFinder:
         self.rules = rules
 
     # -- memberships ------------------------------------------------------------
-    def memberships(self, views: list[tuple[Sentence, MaskedSentence]],
-                    present: dict[int, frozenset[str]]) -> list[tuple[Membership, int, int]]:
-        """(membership, article span of the whole match) for every membership rule match."""
-        found = []
+    def memberships(self, views: list[tuple[Sentence, MaskedSentence]], present: dict[int, frozenset[str]],
+                    country: str | None = None) -> list[tuple[Membership, int, int]]:
+        """(membership, article span of the whole match) for every membership rule match. `country`: the
+        article's country by its dateline, the organisation of the rules that take it from there; their
+        memberships give way to any other rule's for the same person."""
+        found: list[tuple[Membership, int, int]] = []
+        from_dateline: list[tuple[Membership, int, int]] = []
         for sentence, masked in views:
             if MARK_OPEN + "P" not in masked.text:
                 continue
             for compiled in self.rules.applicable("memberships", present[sentence.start]):
+                dateline = compiled.rule.org_from == "dateline"
+                if (dateline and country is None) or compiled.rule.org_from == "reference":
+                    continue
                 for match in compiled.finditer(masked.text, masked.folded):
-                    membership = self._membership(compiled, match, masked, sentence)
+                    if compiled.rule.respectively:
+                        found += self._respective(compiled, match, masked, sentence)
+                        continue
+                    membership = self._membership(compiled, match, masked, sentence, country if dateline else None)
                     if membership:
                         # the membership's span: the `at` group where a rule names it, else the match
                         span = match.span("at") if "at" in match.groupdict() else match.span()
-                        found.append((membership, *masked.abs_span(*span)))
-        return found
+                        (from_dateline if dateline else found).append((membership, *masked.abs_span(*span)))
+        placed = {m.person for m, _, _ in found}
+        return found + [item for item in from_dateline if item[0].person not in placed]
 
     def _membership(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
-                    sentence: Sentence) -> Membership | None:
+                    sentence: Sentence, country: str | None = None) -> Membership | None:
         persons = _coded(masked, match, "person", {"P"})
-        orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+        # a place holds an office only where a rule says so ({PLACE}: "Abu Dhabi Crown Prince X")
+        orgs = [country] if country else _coded(masked, match, "org", {"O", POLITY_CODE, "L"})
         if not persons or not orgs:
             return None
         unit = match.group("unit") if "unit" in match.groupdict() else None
@@ -113,6 +124,60 @@ class RelationFinder:
         if MARK_OPEN in label:
             return None
         return Membership(persons[-1], orgs[-1], label, [_evidence(sentence, compiled)])
+
+    def _respective(self, compiled: Compiled, match: regex.Match[str], masked: MaskedSentence,
+                    sentence: Sentence) -> list[tuple[Membership, int, int]]:
+        """`the foreign ministers of A and B, X and Y`: X holds the title in A, Y in B (each membership's
+        span: its person's)."""
+        orgs = [_coded(masked, match, "org", {"O", POLITY_CODE}, span=span) for span in match.spans("org")]
+        persons = [(_coded(masked, match, "person", {"P"}, span=span), span) for span in match.spans("person")]
+        label = role_label(match.group("title"), None)
+        if len(orgs) != len(persons) or MARK_OPEN in label:
+            return []
+        out = []
+        for org, (person, span) in zip(orgs, persons, strict=True):
+            if len(org) == 1 and len(person) == 1:
+                out.append((Membership(person[0], org[0], label, [_evidence(sentence, compiled)]),
+                            *masked.abs_span(*span)))
+        return out
+
+    def from_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
+                        placed: set[str], present: dict[int, frozenset[str]]) -> list[tuple[Membership, int, int]]:
+        """Positions of the rules with `org_from: reference`: "President X" with no country, where the article
+        also names "the country's president" (or "Iran's president") and no one holds that. A title gives a
+        position only when one person alone bears it bare and its references name one organisation."""
+        bare: dict[tuple[str, ...], dict[str, tuple[Membership, int, int]]] = {}
+        for sentence, masked in views:
+            for compiled in self.rules.applicable("memberships", present[sentence.start]):
+                if compiled.rule.org_from != "reference":
+                    continue
+                for match in compiled.finditer(masked.text, masked.folded):
+                    persons = _coded(masked, match, "person", {"P"})
+                    label = role_label(match.group("title"), None)
+                    if len(persons) == 1 and persons[0] not in placed and MARK_OPEN not in label:
+                        item = (Membership(persons[0], "", label, [_evidence(sentence, compiled)]),
+                                *masked.abs_span(*match.span()))
+                        bare.setdefault(holders.key(label), {}).setdefault(persons[0], item)
+        if not bare:
+            return []
+        wanted: dict[tuple[str, ...], set[str]] = {}
+        for sentence, masked in views:
+            for compiled in self.rules.applicable("role_references", present[sentence.start]):
+                if "org" not in compiled.regex.groupindex:
+                    continue
+                for match in compiled.finditer(masked.text, masked.folded):
+                    orgs = _coded(masked, match, "org", {"O", POLITY_CODE})
+                    unit = match.group("unit") if "unit" in match.groupdict() else None
+                    label = role_label(match.group("title"), unit)
+                    if orgs and holders.resolve(orgs[-1], label) is None:
+                        wanted.setdefault(holders.key(label), set()).add(orgs[-1])
+        out = []
+        for key, people in bare.items():
+            named = wanted.get(key, set())
+            if len(people) == 1 and len(named) == 1:
+                membership, start, end = next(iter(people.values()))
+                out.append((replace(membership, organization=next(iter(named))), start, end))
+        return out
 
     # -- role references --------------------------------------------------------
     def role_references(self, views: list[tuple[Sentence, MaskedSentence]], holders: RoleHolders,
@@ -224,10 +289,10 @@ def _clause_end(text: str, start: int) -> int:
 
 
 def _coded(masked: MaskedSentence, match: regex.Match[str], group: str, codes: set[str],
-           excluded: set[int] | frozenset[int] = frozenset()) -> list[str]:
-    """Entity ids of the placeholders of the given codes in every capture of `group`."""
+           excluded: set[int] | frozenset[int] = frozenset(), span: tuple[int, int] | None = None) -> list[str]:
+    """Entity ids of the placeholders of the given codes in every capture of `group` (or in one `span`)."""
     out: list[str] = []
-    for start, end in match.spans(group):
+    for start, end in ([span] if span else match.spans(group)):
         for index in masked.placeholders(start, end):
             if index not in excluded and masked.replacements[index].code in codes:
                 entity_id = masked.replacements[index].entity_id

@@ -25,7 +25,7 @@ from loader.rules.ruleset import RuleSet, rule_files
 
 log = logging.getLogger(__name__)
 KEEP = 8  # cache files kept: a few rule sets (shipped, a test's, a benchmark's) without growing forever
-FORMAT = 4  # 4: gazetteer words packed as flat tuples (freeze_gazetteer)
+FORMAT = 5  # 4: gazetteer words packed as flat tuples; 5: entities carry capital_of
 
 
 def cache_dir() -> Path | None:
@@ -102,7 +102,8 @@ def save(compiled: CompiledRules) -> None:
         return
     ruleset = slim(compiled.ruleset)
     # the entities as tuples: a slotted dataclass unpickles through Python code, ten times slower
-    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of) for e in compiled.entities.values()]
+    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of, e.capital_of)
+                for e in compiled.entities.values()]
     path = _path(folder, ruleset.content_hash)
     try:
         folder.mkdir(parents=True, exist_ok=True)

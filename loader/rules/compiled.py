@@ -478,6 +478,8 @@ class CompiledRules:
         """The rule's class says which groups it needs; an event rule's kind does (None: unknown kind)."""
         kind_id = getattr(rule, "kind", None)
         if kind_id is None:
+            if getattr(rule, "org_from", None):  # the organisation comes from the article, not the match
+                return tuple(req - {"org"} for req in type(rule).required_groups)
             return tuple(getattr(type(rule), "required_groups", ()))
         kind = self.kinds.get(kind_id)
         if kind is None:
@@ -628,11 +630,12 @@ class CompiledRules:
                     f"schema_class {schema_class} is not a {rule.type} class; allowed: {', '.join(allowed)}",
                     ("schema_class",)))
             entities[rule.id] = Entity(rule.id, rule.type, schema_class, rule.name,
-                                       tuple(rule.same_as), rule.part_of)
+                                       tuple(rule.same_as), rule.part_of, rule.capital_of)
         for rule in self.ruleset.entities:
-            if rule.part_of and rule.part_of not in entities:
-                self.problems.append(self._origin("entities", rule.id).problem(
-                    f"part_of names unknown entity '{rule.part_of}'", ("part_of",)))
+            for field, value in (("part_of", rule.part_of), ("capital_of", rule.capital_of)):
+                if value and value not in entities:
+                    self.problems.append(self._origin("entities", rule.id).problem(
+                        f"{field} names unknown entity '{value}'", (field,)))
         return entities
 
     def _person_names(self) -> dict[str, tuple[str, ...]]:

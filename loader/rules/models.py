@@ -41,6 +41,9 @@ class EntityRule(Strict):
                           "('in Mombasa') or in a dateline, and not before another capitalised word")
     same_as: list[Text] = Field(default_factory=list)
     part_of: RuleId | None = None
+    capital_of: RuleId | None = Field(
+        None, description="the country whose capital this city is: a dateline in it tells the article's country "
+                          "(a bare 'President X' in an article datelined Cairo is Egypt's)")
 
 
 class Example(Strict):
@@ -81,6 +84,15 @@ class MembershipRule(SentenceRule):
     the part of the match that names the person (what the event rules see in its place; default: the match)."""
 
     required_groups: ClassVar[tuple[frozenset[str], ...]] = (frozenset({"person", "org", "title"}),)
+    respectively: bool = Field(
+        False, description="the org and person groups repeat, as in 'the foreign ministers of A and B, X and Y': "
+                           "the n-th person holds the title in the n-th organisation (nothing when the counts differ)")
+    org_from: Literal["dateline", "reference"] | None = Field(
+        None, description="the rule has no org group. dateline: the organisation is the country whose capital "
+                          "is the article's dateline (no dateline capital, no membership); reference: the one "
+                          "organisation of the article's role references to the title that name no holder ('the "
+                          "country's foreign minister'), where one person alone bears the title bare. Either "
+                          "membership is dropped where another rule gives the person a position")
 
 
 class RoleReferenceRule(SentenceRule):
@@ -163,6 +175,8 @@ class LinePattern(Strict):
     id: RuleId
     pattern: Pattern
     max_paragraph: int = Field(3, ge=0, description="only in the first N body lines")
+    known_place: bool = Field(False, description="datelines: the place group must name a place the gazetteer "
+                                                 "knows (and nothing else), or the line is no dateline")
 
 
 class DocumentRules(Strict):
