@@ -464,3 +464,9 @@ def test_a_bare_monarch_takes_the_country_of_a_holderless_reference(extract_text
 def test_a_holderless_reference_names_no_one_where_it_is_unclear(extract_text, text: str) -> None:
     names = {p for p, _, _ in roles(extract_text(f"News\n\n{text}\n"))}
     assert not names & {"Adel Hamdi", "Omar Khatib"}
+
+
+def test_a_name_after_on_behalf_of_is_no_subject(extract_text) -> None:
+    facts = extract_text("Talks\n\nPrime Minister Lina Mansour, who negotiates on behalf of the Popular Resistance "
+                         "Committees, received Foreign Minister Samir Haddad.\n")
+    assert met(facts) == {frozenset({MANSOUR, HADDAD})}
