@@ -470,3 +470,9 @@ def test_a_name_after_on_behalf_of_is_no_subject(extract_text) -> None:
     facts = extract_text("Talks\n\nPrime Minister Lina Mansour, who negotiates on behalf of the Popular Resistance "
                          "Committees, received Foreign Minister Samir Haddad.\n")
     assert met(facts) == {frozenset({MANSOUR, HADDAD})}
+
+
+def test_talks_held_somewhere_with_someone(extract_text) -> None:
+    facts = extract_text("Talks\n\nPrime Minister Lina Mansour held talks at the Grand Serail with Foreign Minister "
+                         "Samir Haddad.\n")
+    assert met(facts) == {frozenset({MANSOUR, HADDAD})}
