@@ -476,3 +476,8 @@ def test_talks_held_somewhere_with_someone(extract_text) -> None:
     facts = extract_text("Talks\n\nPrime Minister Lina Mansour held talks at the Grand Serail with Foreign Minister "
                          "Samir Haddad.\n")
     assert met(facts) == {frozenset({MANSOUR, HADDAD})}
+
+
+def test_an_organisations_unnamed_chief_is_no_party(extract_text) -> None:
+    facts = extract_text("Popular Resistance Committees chief meets Hamas delegation in Gaza\n\nThe talks began.\n")
+    assert not met(facts)
