@@ -82,6 +82,8 @@ eval: setup
 	@echo "== seeds"; $(PY) $(SHARED)/eval/score.py out/seeds.trig $(SHARED)/corpus/seeds.gold.yaml | tail -n 9
 	$(KG) extract $(SHARED)/corpus/dev/docs -o out/dev.trig -q
 	@echo "== dev"; $(PY) $(SHARED)/eval/score.py out/dev.trig $(SHARED)/corpus/dev/gold.yaml | tail -n 11
+	$(KG) extract examples/eval/docs -o out/eval.trig -q
+	@echo "== examples/eval"; $(PY) $(SHARED)/eval/score.py out/eval.trig examples/eval/gold.yaml | tail -n 11
 
 bench: setup
 	$(PY) benchmarks/bench_extract.py
