@@ -481,3 +481,12 @@ def test_talks_held_somewhere_with_someone(extract_text) -> None:
 def test_an_organisations_unnamed_chief_is_no_party(extract_text) -> None:
     facts = extract_text("Popular Resistance Committees chief meets Hamas delegation in Gaza\n\nThe talks began.\n")
     assert not met(facts)
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Ugandan Energy Minister Ruth Achola arrived.", ("Ruth Achola", "Uganda", "energy minister")),
+    ("Syrian Foreign and Expatriates Minister Nabil Haddad arrived.",
+     ("Nabil Haddad", "Syria", "foreign and expatriates minister")),
+])
+def test_a_portfolio_before_the_title_word(extract_text, text: str, role: tuple[str, str, str]) -> None:
+    assert roles(extract_text(f"News\n\n{text}\n")) == {role}
