@@ -212,9 +212,7 @@ class _BodyBuilder:
 
     def _only_a_place(self, name: str) -> bool:
         """Whether the gazetteer knows this name as a place and as nothing else."""
-        kinds = {self.rules.entities[entry.entity_id].kind for entry in self.rules.lookup(name)
-                 if entry.entity_id in self.rules.entities}
-        return kinds == {"Place"}
+        return {e.kind for e in self.rules.named(name)} == {"Place"}
 
     def _take_dateline(self, start: int, line: str) -> int:
         if self.publisher is not None or self.place is not None:

@@ -237,9 +237,8 @@ class EntityFinder:
         same = entities.person_for(key) if person else None
         entity_id = same or slug(without_initials(name) if person else name)
         known = entities.get(entity_id)
-        if known is not None and known.kind != rule.type and name.isupper():
-            entity_id = f"{entity_id}-{rule.type.lower()}"  # SANA, the agency, is no city Sana
-            known = entities.get(entity_id)
+        if known is not None and known.kind != rule.type and name.isupper():  # SANA, the agency, is no city
+            entity_id, known = _own_kind(entities, entity_id, rule.type)
         if known is not None and known.kind != rule.type:
             return
         if known is None:
@@ -352,11 +351,7 @@ class EntityFinder:
             if entity_id is None and kind == "Organization" and self._names_country(located):
                 continue  # "TEHRAN, IRAN -" names the country, not an agency (but KUNA is no town Kuna)
             if entity_id is None:
-                entity_id = slug(located.text)
-                known = entities.get(entity_id)
-                if known is not None and known.kind != kind:  # KUNA, the agency, is no town Kuna
-                    entity_id = f"{entity_id}-{kind.lower()}"
-                    known = entities.get(entity_id)
+                entity_id, known = _own_kind(entities, slug(located.text), kind)  # KUNA, the agency, is no town
                 if known is None:
                     name = _title(located.text) if kind == "Place" else located.text  # TEHRAN, but AP
                     entities.add(Entity(entity_id, kind, schema_class, name))
@@ -364,15 +359,11 @@ class EntityFinder:
         return out
 
     def _names_country(self, located: Located) -> bool:
-        entities = self.rules.entities
-        return any(entities[e.entity_id].kind == "Place" and entities[e.entity_id].schema_class in
-                   self.rules.polity_classes for e in self.rules.lookup(located.text))
+        return any(e.kind == "Place" and e.schema_class in self.rules.polity_classes
+                   for e in self.rules.named(located.text))
 
     def _lookup(self, located: Located, kind: str) -> str | None:
-        for entry in self.rules.lookup(located.text):
-            if self.rules.entities[entry.entity_id].kind == kind:
-                return entry.entity_id
-        return None
+        return next((e.id for e in self.rules.named(located.text) if e.kind == kind), None)
 
     def _pronouns(self, mentions: list[Mention], regions: list[tuple[int, int]], text: str,
                   folded: str) -> list[Mention]:
@@ -464,6 +455,16 @@ def _person_keys(rules: CompiledRules) -> dict[str, str]:
             if " " in name.strip():
                 owners.setdefault(name_key(name), set()).add(entity_id)
     return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}
+
+
+def _own_kind(entities: ArticleEntities, entity_id: str, kind: str) -> tuple[str, Entity | None]:
+    """An id for a new entity of this kind, and the entity it already names: the slug, or, where the slug
+    is another kind's (an agency KUNA, a town Kuna), the slug with the kind after it."""
+    known = entities.get(entity_id)
+    if known is not None and known.kind != kind:
+        entity_id = f"{entity_id}-{kind.lower()}"
+        known = entities.get(entity_id)
+    return entity_id, known
 
 
 def _local_automaton(aliases: dict[str, list[AliasEntry]]) -> ahocorasick.Automaton:

@@ -716,6 +716,10 @@ class CompiledRules:
         hit = self.automaton.get(bounded(key), None)
         return list(word_entries(hit, key) or ()) if hit else []
 
+    def named(self, name: str) -> list[Entity]:
+        """The gazetteer entities this exact name names (a non-entity phrase names none)."""
+        return [self.entities[e.entity_id] for e in self.lookup(name) if e.entity_id in self.entities]
+
     def _check_collision(self, owners: dict[str, tuple[str, str]], key: str, rule: Any) -> None:
         first = owners.setdefault(key, (rule.id, rule.type))
         if first[1] != rule.type:
