@@ -16,7 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from loader.model import Entity
@@ -101,9 +101,10 @@ def save(compiled: CompiledRules) -> None:
     if folder is None:
         return
     ruleset = slim(compiled.ruleset)
-    # the entities as tuples: a slotted dataclass unpickles through Python code, ten times slower
-    entities = [(e.id, e.kind, e.schema_class, e.name, e.same_as, e.part_of, e.capital_of)
-                for e in compiled.entities.values()]
+    # the entities as tuples of their fields in order (Entity(*fields) on load): a slotted dataclass
+    # unpickles through Python code, ten times slower
+    names = [f.name for f in fields(Entity)]
+    entities = [tuple(getattr(e, name) for name in names) for e in compiled.entities.values()]
     path = _path(folder, ruleset.content_hash)
     try:
         folder.mkdir(parents=True, exist_ok=True)
