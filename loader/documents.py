@@ -19,7 +19,7 @@ import regex
 
 from loader.errors import DocumentError, UsageError
 from loader.model import Article, Located, Paragraph
-from loader.rules.compiled import Compiled, CompiledRules
+from loader.rules.compiled import CONCURRENT, Compiled, CompiledRules
 from loader.sources import is_rdf_file
 
 _LINE = regex.compile(r"[^\n]*")
@@ -131,7 +131,7 @@ def parse_article(identifier: str, source: str, data: bytes, rules: CompiledRule
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each non-empty line, surrounding white space excluded."""
-    for match in _LINE.finditer(text):
+    for match in _LINE.finditer(text, None, None, False, CONCURRENT):
         raw = match.group()
         stripped = raw.strip()
         if stripped:
@@ -161,7 +161,7 @@ class _BodyBuilder:
         # from its start cost time quadratic in the line's length, then a timeout and a failed article.
         for compiled in patterns:
             if self.index < compiled.rule.max_paragraph:
-                match = compiled.regex.search(line, 0, self.max_line)
+                match = compiled.regex.search(line, 0, self.max_line, CONCURRENT)
                 if match and getattr(compiled.rule, "known_place", False) \
                         and not self._only_a_place(match.group("place")):
                     continue  # "KEY POINTS: ..." is no dateline

@@ -8,7 +8,7 @@ import regex
 from dateutil.relativedelta import relativedelta, weekday
 
 from loader.model import DateValue
-from loader.rules.compiled import CompiledRules
+from loader.rules.compiled import CONCURRENT, CompiledRules
 
 
 def article_date(published: str | None) -> date | None:
@@ -25,7 +25,7 @@ def find_dates(text: str, anchor: date | None, rules: CompiledRules,
     """
     hits: list[tuple[int, int, str, regex.Match[str]]] = []
     for compiled in rules.date_patterns if present is None else rules.applicable("date_patterns", present):
-        for match in compiled.regex.finditer(text):
+        for match in compiled.regex.finditer(text, None, None, False, CONCURRENT):
             hits.append((match.start(), match.end(), compiled.rule.id, match))
     hits.sort(key=lambda h: (h[0], h[0] - h[1]))
     out: list[tuple[int, int, DateValue | None]] = []

@@ -19,6 +19,7 @@ import regex
 from loader.extract.masking import MaskedSentence, Replacement, build_views
 from loader.model import Article, Entity, Located, Mention, Sentence, Spans
 from loader.rules.compiled import (
+    CONCURRENT,
     MARK_CLOSE,
     MARK_OPEN,
     NO_ENTITY,
@@ -298,14 +299,14 @@ class EntityFinder:
             kind = self._article_entities[m.entity_id].kind
             floor = out[-1].end if out else 0
             window_start = max(floor, m.start - 60)
-            tail = self.honorific_tail.search(text, window_start, m.start) if kind != "Place" else None
+            tail = self.honorific_tail.search(text, window_start, m.start, CONCURRENT) if kind != "Place" else None
             if tail and kind == "Person" and self._ends_a_title(text, window_start, tail.start(), tail.group()):
                 # "Crown Prince Mohammed": Prince ends the title before it, it is no honorific of his; what
                 # follows it may be ("Crown Prince Sheikh Mohammed")
                 rest = tail.start() + len(tail.group().split()[0])
                 while rest < m.start and text[rest].isspace():
                     rest += 1
-                tail = self.honorific_tail.match(text, rest, m.start)
+                tail = self.honorific_tail.match(text, rest, m.start, CONCURRENT)
             if tail and kind == "Person":
                 m = Mention(m.entity_id, tail.start(), m.end, text[tail.start():m.end], m.rule)
             out.append(m)
@@ -313,7 +314,7 @@ class EntityFinder:
 
     def _ends_a_title(self, text: str, window_start: int, start: int, tail: str) -> bool:
         """Whether the word before an honorific makes a title with its first word ("Crown" + "Prince")."""
-        before = _LAST_WORD.search(text, window_start, start)
+        before = _LAST_WORD.search(text, window_start, start, CONCURRENT)
         return before is not None and f"{fold(before.group(1))} {fold(tail.split()[0])}" in self.titles
 
     def _extend_name_chains(self, mentions: list[Mention], text: str) -> list[Mention]:
@@ -321,8 +322,8 @@ class EntityFinder:
         out: list[Mention] = []
         for index, m in enumerate(mentions):
             limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
-            chain = _NAME_CHAIN.match(text, m.end, limit) if self._article_entities[m.entity_id].kind == "Person" \
-                else None
+            person = self._article_entities[m.entity_id].kind == "Person"
+            chain = _NAME_CHAIN.match(text, m.end, limit, CONCURRENT) if person else None
             if chain:
                 m = Mention(m.entity_id, m.start, chain.end(), text[m.start:chain.end()], m.rule)
             out.append(m)
@@ -377,7 +378,7 @@ class EntityFinder:
         out: list[Mention] = []
         subject: tuple[str, int] | None = None  # (person, end offset) of the latest sentence with a person
         # "HE" in capitals is His Excellency, a title, not a pronoun
-        pronouns = [p.start() for p in self.pronoun.finditer(folded, regions[0][0], regions[-1][1])
+        pronouns = [p.start() for p in self.pronoun.finditer(folded, regions[0][0], regions[-1][1], False, CONCURRENT)
                     if not text[p.start():p.end()].isupper()] if regions else []
         i = j = 0
         for start, end in regions:
@@ -416,7 +417,7 @@ class EntityFinder:
         taken = Spans(sorted((m.start, m.end) for m in mentions))
         out: list[Mention] = []
         ends = [end for _, end, _ in named]
-        for hit in self.polity_reference.finditer(folded, regions[0][0], regions[-1][1]):
+        for hit in self.polity_reference.finditer(folded, regions[0][0], regions[-1][1], False, CONCURRENT):
             last = bisect_right(ends, hit.start()) - 1  # the country named last before it
             if last < 0 or hit.start() - ends[last] > PRONOUN_WINDOW or taken.holding(*hit.span()) >= 0:
                 continue

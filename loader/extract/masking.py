@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import regex
 
 from loader.model import Sentence
-from loader.rules.compiled import MARK_CLOSE, MARK_OPEN, placeholder
+from loader.rules.compiled import CONCURRENT, MARK_CLOSE, MARK_OPEN, placeholder
 
 _PLACEHOLDER = regex.compile(f"{MARK_OPEN}[A-Z](\\d+){MARK_CLOSE}")
 
@@ -87,7 +87,7 @@ class MaskedSentence:
 
     def placeholders(self, start: int, end: int) -> list[int]:
         """Indexes of the replacements whose placeholders lie in masked [start, end)."""
-        return [int(m.group(1)) for m in _PLACEHOLDER.finditer(self.text, start, end)]
+        return [int(m.group(1)) for m in _PLACEHOLDER.finditer(self.text, start, end, False, CONCURRENT)]
 
     def entities(self, start: int, end: int) -> list[str]:
         return [self.replacements[i].entity_id for i in self.placeholders(start, end)]

@@ -19,7 +19,7 @@ import regex
 from loader.extract.dates import find_dates
 from loader.extract.masking import MaskedSentence
 from loader.model import DateValue, Entity, Event, Evidence, Membership, Mention, Sentence
-from loader.rules.compiled import MARK_OPEN, POLITY_CODE, Compiled, CompiledRules, KindSpec
+from loader.rules.compiled import CONCURRENT, MARK_OPEN, POLITY_CODE, Compiled, CompiledRules, KindSpec
 
 _STOP = frozenset({"the", "of", "a", "an"})
 
@@ -255,7 +255,7 @@ class RelationFinder:
     def _complements(self, masked: MaskedSentence) -> set[int]:
         out: set[int] = set()
         for compiled in self.rules.complements:
-            for match in compiled.regex.finditer(masked.text, overlapped=True):
+            for match in compiled.regex.finditer(masked.text, None, None, True, CONCURRENT):
                 out.update(masked.placeholders(match.start("x"), match.end("x")))
         return out
 
@@ -267,7 +267,7 @@ class RelationFinder:
         if not candidates:
             end = _clause_end(masked.text, match.end())
             for compiled in self.rules.places:
-                for hit in compiled.regex.finditer(masked.text, 0, end, overlapped=True):
+                for hit in compiled.regex.finditer(masked.text, 0, end, True, CONCURRENT):
                     candidates += _coded(masked, hit, "place", {"L", POLITY_CODE})
         if not candidates:
             return None
@@ -284,7 +284,7 @@ _CLAUSE_BREAK = regex.compile(  # a comma that only closes an apposition (", in 
 
 def _clause_end(text: str, start: int) -> int:
     """Where the clause that continues after `start` ends (at most 60 characters on)."""
-    found = _CLAUSE_BREAK.search(text, start, start + 60)
+    found = _CLAUSE_BREAK.search(text, start, start + 60, CONCURRENT)
     return found.start() if found else min(len(text), start + 60)
 
 

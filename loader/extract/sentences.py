@@ -5,6 +5,7 @@ from __future__ import annotations
 import regex
 
 from loader.model import Article, Sentence
+from loader.rules.compiled import CONCURRENT
 
 _BOUNDARY = regex.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _INITIAL = regex.compile(r"[A-Z]\.")
@@ -46,7 +47,7 @@ def _sentence_spans(article: Article, abbreviations: frozenset[str]) -> list[tup
     spans: list[tuple[int, int]] = []
     for para in article.paragraphs:
         start = para.start
-        for match in _BOUNDARY.finditer(text, para.start, para.end):
+        for match in _BOUNDARY.finditer(text, para.start, para.end, False, CONCURRENT):
             stop = match.start() + 1
             token = text[max(text.rfind(" ", start, stop), text.rfind("\n", start, stop), start - 1) + 1:stop]
             if token in abbreviations or _INITIAL.fullmatch(token):

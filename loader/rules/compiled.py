@@ -44,6 +44,11 @@ _MACRO = regex.compile(r"(?<!\\)(?<!\\[pPN])\{([A-Z][A-Z0-9_]*)\}")  # not \p{L}
 # Text normalisation for gazetteer matching; every replacement keeps the length.
 _FOLD = (("\u2019", "'"), ("\u2018", "'"), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"))
 
+# regex's `concurrent` argument for the calls of the extraction path: by default it lets go of the GIL
+# around every match of a str and takes it back after, a mutex pair per call that cost a third of a short
+# match; extraction runs one thread per process. Passed by position: a keyword costs more than it saves.
+CONCURRENT = False
+
 BOUND = "\x00"
 _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]")
 
@@ -53,7 +58,7 @@ def bounded(folded: str) -> str:
     gazetteer key made the same way matches whole words only: the automaton then never reports the hits
     inside words ("est" in "west", "ales" in "wales") that the world gazetteer's short names gave by the
     hundred, each a turn of a Python loop. Offsets shift by one: text[i] is bounded(text)[i + 1]."""
-    return BOUND + _NOT_ALNUM.sub(BOUND, folded) + BOUND
+    return BOUND + _NOT_ALNUM.sub(BOUND, folded, 0, None, None, CONCURRENT) + BOUND
 
 
 def fold(text: str) -> str:
@@ -247,13 +252,13 @@ class Compiled:
         """The pattern's leftmost non-overlapping matches, as `regex.finditer`; with `starts_with`, tried
         only where one of those words begins (`folded` is `fold(text)`), sparing every other position."""
         if self.starts is None:
-            yield from self.regex.finditer(text)
+            yield from self.regex.finditer(text, None, None, False, CONCURRENT)
             return
         pos = 0
         for start in self.starts.starts(folded):
             if start < pos:
                 continue
-            match = self.regex.match(text, start)
+            match = self.regex.match(text, start, None, CONCURRENT)
             if match:
                 yield match
                 pos = max(match.end(), start + 1)
