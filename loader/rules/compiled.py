@@ -167,8 +167,24 @@ class WordFinder:
         if found is None:
             if len(self._starts) >= 64:
                 self._starts.clear()
-            found = self._starts[folded] = sorted({first for first, _ in self.find(folded)})
+            found = self._starts[folded] = self._scan(folded)
         return found
+
+    def _scan(self, folded: str) -> list[int]:
+        """`find`'s offsets, inline (a hot path: every sentence, for each list of start words)."""
+        out: list[int] = []
+        if not len(self.automaton):
+            return out
+        size, ordered = len(folded), True
+        for last, (_, length, left, right) in self.automaton.iter(folded):
+            first = last - length + 1
+            if (left and first > 0 and folded[first - 1].isalnum()) or (
+                    right and last + 1 < size and folded[last + 1].isalnum()):
+                continue
+            if out and first <= out[-1]:
+                ordered = False  # reported by where words end: a longer word may begin earlier
+            out.append(first)
+        return out if ordered else sorted(set(out))
 
 
 @dataclass(frozen=True)
