@@ -147,18 +147,20 @@ class WordFinder:
             self.automaton.make_automaton()
         self._starts: dict[str, list[int]] = {}
 
-    def find(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
-        """(offset, word) of each whole word in folded[start:end]; boundaries look beyond the span."""
+    def find(self, folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
+        """(offset, word) of each whole word in folded[start:end], by where words end; boundaries look
+        beyond the span. A list, not a generator: a hot path, once per article for the triggers."""
+        out: list[tuple[int, str]] = []
         if not len(self.automaton):
-            return
+            return out
         size = len(folded)
         for last, (word, length, left, right) in self.automaton.iter(folded, start, size if end is None else end):
             first = last - length + 1
-            if left and first > 0 and folded[first - 1].isalnum():
+            if (left and first > 0 and folded[first - 1].isalnum()) or (
+                    right and last + 1 < size and folded[last + 1].isalnum()):
                 continue
-            if right and last + 1 < size and folded[last + 1].isalnum():
-                continue
-            yield first, word
+            out.append((first, word))
+        return out
 
     def starts(self, folded: str) -> list[int]:
         """Sorted offsets where a word begins; remembered for the last few texts, since the rules
