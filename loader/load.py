@@ -205,13 +205,14 @@ class Loader:
         started = time.perf_counter()
         report = LoadReport(rules_hash=self.rules_hash)
         self.writer.ensure_schema()
-        manifest = self.writer.manifest()
         found = find_files(paths)
         files = found.files
+        pruning = self.options.prune or self.options.prune_all  # needs every source the graph holds
+        manifest = self.writer.manifest(None if pruning else [path.name for path in files])
         log_passed_over(found, log)
         if not files:
             log.warning("no article or RDF file under %s: nothing to read", ", ".join(paths))
-        gone = self._prune_plan(paths, files, manifest) if self.options.prune or self.options.prune_all else []
+        gone = self._prune_plan(paths, files, manifest) if pruning else []
         rdf_files = [path for path in files if is_rdf_file(path)]  # RDF files are sources too (loader/sources.py)
         stamps: dict[str, dict[str, str]] = {}
         todo = self._plan([path for path in files if not is_rdf_file(path)], manifest, report, stamps,
@@ -402,7 +403,7 @@ class Loader:
 
     def delete(self, identifiers: list[str]) -> list[str]:
         """Retract articles by identifier (file name); returns those that were in the graph."""
-        manifest = self.writer.manifest()
+        manifest = self.writer.manifest(identifiers)
         known = [i for i in identifiers if i in manifest]
         if known:
             self.writer.delete(known)

@@ -40,6 +40,19 @@ def load(graph: Graph, folder: Path, **options: object) -> object:
     return Loader(graph.store, LoadOptions(**options)).load([str(folder)])
 
 
+def test_a_run_reads_the_manifest_of_its_own_files_only(graph: Graph) -> None:
+    """The entries a run reads are those of the files at hand, by identifier (an index seek), not every article
+    of a graph that only grows; the whole manifest where pruning needs it."""
+    load(graph, SEEDS)
+    writer = Loader(graph.store, LoadOptions()).writer
+    names = sorted(path.name for path in SEEDS.glob("*.txt"))
+    assert sorted(writer.manifest()) == names
+    assert sorted(writer.manifest([names[3], names[1], "never-loaded.txt"])) == [names[1], names[3]]
+    assert writer.manifest([]) == {}
+    load(graph, SEEDS)  # the second run of the same files: nothing new
+    assert Loader(graph.store, LoadOptions()).load([str(SEEDS)]).unchanged == len(names)
+
+
 @pytest.fixture()
 def seeds(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"

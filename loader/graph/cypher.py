@@ -200,15 +200,18 @@ def mark_source(resource: str) -> str:
             "SET n.identifier = row.identifier, n.kgSource = row.source, n.kgLoaded = row.stamp")
 
 
-def source_manifest(resource: str) -> str:
-    return (f"MATCH (n:{q(resource)}:`{SOURCE_LABEL}`) RETURN n.identifier AS identifier, n.uri AS uri, "
+def source_manifest(resource: str, chosen: bool = False) -> str:
+    """RDF files loaded as sources; `chosen`: only those whose identifier is in `$ids`."""
+    where = " WHERE n.identifier IN $ids" if chosen else ""
+    return (f"MATCH (n:{q(resource)}:`{SOURCE_LABEL}`){where} RETURN n.identifier AS identifier, n.uri AS uri, "
             "n.kgLoaded AS stamp, n.kgSource AS source")
 
 
-def manifest(resource: str, article: str, identifier: str) -> str:
+def manifest(resource: str, article: str, identifier: str, chosen: bool = False) -> str:
     """Articles loaded as articles (stamped by mark_loaded): a NewsArticle that only an RDF file describes is
-    that file's, not an entry."""
-    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.kgLoaded IS NOT NULL AND NOT n:`{SOURCE_LABEL}` "
+    that file's, not an entry. `chosen`: only those whose identifier is in `$ids` (an index seek)."""
+    where = f" AND n.{q(identifier)} IN $ids" if chosen else ""
+    return (f"MATCH (n:{q(resource)}:{q(article)}) WHERE n.kgLoaded IS NOT NULL AND NOT n:`{SOURCE_LABEL}`{where} "
             f"RETURN n.{q(identifier)} AS identifier, n.uri AS uri, n.kgLoaded AS stamp, n.kgSource AS source")
 
 

@@ -85,14 +85,16 @@ class GraphWriter:
     def ensure_schema(self) -> None:
         self.store.ensure_schema(self.store.dialect.schema_statements(self.resource, INDEXED), self.resource)
 
-    def manifest(self) -> dict[str, dict[str, Any]]:
-        """identifier → {uri, stamp, source} of every article in the graph."""
-        query = cypher.manifest(self.resource, self.article_label, self.identifier_property)
-        found = {row["identifier"]: row for row in self.store.read(query) if row["identifier"] is not None}
-        # RDF files loaded as sources (loader/sources.py): one RdfSource node each
-        found.update({row["identifier"]: row for row in self.store.read(cypher.source_manifest(self.resource))
-                      if row["identifier"] is not None})
-        return found
+    def manifest(self, identifiers: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """identifier → {uri, stamp, source} of every article in the graph, or of those among `identifiers`
+        (what a run needs: its memory then follows the files at hand, not the graph, which only grows)."""
+        chosen = identifiers is not None
+        queries = (cypher.manifest(self.resource, self.article_label, self.identifier_property, chosen),
+                   cypher.source_manifest(self.resource, chosen))  # RDF files loaded as sources: an RdfSource each
+        pages: list[dict[str, Any]] = [{}] if identifiers is None else [
+            {"ids": chunk} for chunk in _chunks(sorted(set(identifiers)), self.batch_size)]
+        return {row["identifier"]: row for query in queries for params in pages
+                for row in self.store.read(query, params) if row["identifier"] is not None}
 
     def write(self, batch: list[ArticleRows], replacing: list[str], stamps: dict[str, dict[str, str]],
               sources: dict[str, dict[str, str | None]] | None = None) -> None:
