@@ -24,7 +24,7 @@ from loader.errors import DocumentError
 from loader.extract import Extractor
 from loader.model import Facts
 from loader.rdf import article_nquads, write_articles
-from loader.rules import load_rules
+from loader.rules import load_rules, release_rules
 from loader.rules.compiled import KindSpec
 
 log = logging.getLogger("kgloader")
@@ -140,6 +140,8 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
     context = multiprocessing.get_context("fork")
     window = jobs * WINDOW_PER_JOB
     with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:
+        del rules
+        release_rules()
         # a bounded window of files in flight: workers never run ahead of a slow consumer
         # (a graph write), so memory stays flat however large the corpus
         pending: Iterator[Outcome] = pool.imap(_extract_one, paths[:window], chunksize=4)

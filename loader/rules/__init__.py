@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import logging
 from functools import lru_cache
@@ -31,6 +33,22 @@ def _load(directory: Path) -> CompiledRules:
     gc.freeze()
     log.info("rules: %s (%s)", directory, rules_origin(directory))
     return compiled
+
+
+def release_rules() -> None:
+    """Forget the rules this process loaded and give their memory back (a parent whose workers were forked
+    with them holds them for nothing: most of a run's memory). Loading them again reads the cache."""
+    _load.cache_clear()
+    gc.unfreeze()  # _load froze the rules out of the collector; their cycles need it back
+    gc.collect()
+    gc.freeze()  # what stays (the imported modules) again spared every full collection of the writes
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim; nothing elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def load_rules(directory: Path | None = None) -> CompiledRules:
