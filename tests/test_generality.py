@@ -57,6 +57,12 @@ def test_meetings_told_as_nouns_and_lists(extract_text, text: str, pairs: set[fr
     ("Foreign Minister Samir Haddad congratulated Prime Minister Lina Mansour on her election in a cable.",
      {(HADDAD, MANSOUR)}),
     ("Foreign Minister Samir Haddad's letter to Prime Minister Lina Mansour was published.", {(HADDAD, MANSOUR)}),
+    # a time between the message and its other party
+    ("Prime Minister Lina Mansour received a written message on Tuesday from Foreign Minister Samir Haddad.",
+     {(HADDAD, MANSOUR)}),
+    ("Foreign Minister Samir Haddad sent a letter yesterday to Prime Minister Lina Mansour.", {(HADDAD, MANSOUR)}),
+    ("Foreign Minister Samir Haddad, in a cable on Sunday to Prime Minister Lina Mansour, praised the deal.",
+     {(HADDAD, MANSOUR)}),
 ])
 def test_messages_in_the_forms_outlets_use(extract_text, text: str, letters: set[tuple[str, str]]) -> None:
     assert wrote(extract_text(f"Letters\n\n{text}\n")) == letters
@@ -490,3 +496,29 @@ def test_an_organisations_unnamed_chief_is_no_party(extract_text) -> None:
 ])
 def test_a_portfolio_before_the_title_word(extract_text, text: str, role: tuple[str, str, str]) -> None:
     assert roles(extract_text(f"News\n\n{text}\n")) == {role}
+
+
+# -- 11. the agencies' "the Amir": the dateline country's own monarch --------------------------------------
+@pytest.mark.parametrize(("dateline", "country"), [
+    ("DOHA, Feb 3 (QNA) - ", "Qatar"),        # a capital: its country
+    ("KUWAIT, Jan 9 (KUNA) -- ", "Kuwait"),   # a country's own name
+])
+def test_the_amir_of_an_agency_is_its_countrys(extract_text, dateline: str, country: str) -> None:
+    facts = extract_text(f"Cable\n\n{dateline}His Highness the Amir Sheikh Nasser bin Khalid Al-Hamad received "
+                         "a cable of thanks from Prime Minister Lina Mansour.\n")
+    assert ("Nasser bin Khalid Al-Hamad", country, "amir") in roles(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "DOHA, Feb 3 (QNA) - King Nasser bin Khalid arrived.",                 # no article: anyone's king
+    "DOHA, Feb 3 (QNA) - the Amir of Kuwait Sheikh Nasser bin Khalid arrived.",  # his country is named
+    "the Amir Sheikh Nasser bin Khalid arrived.",                          # no dateline
+])
+def test_a_monarch_the_dateline_does_not_place(extract_text, text: str) -> None:
+    assert {o for _, o, _ in roles(extract_text(f"News\n\n{text}\n"))} <= {"Kuwait"}
+
+
+def test_the_one_a_relative_clause_says_arrived_visited(extract_text) -> None:
+    facts = extract_text("Talks\n\nPrime Minister Lina Mansour held talks with envoy Samir Haddad, who arrived in "
+                         "Amman earlier in the day.\n")
+    assert visits(facts) == {(HADDAD, "Amman")}

@@ -81,12 +81,15 @@ class Extractor:
         return facts, event_views, present
 
     def _dateline_country(self, article: Article, mentions: list[Mention]) -> str | None:
-        """The country whose capital the article's dateline names (TEHRAN -- ...: Iran), if any."""
+        """The country whose capital the article's dateline names (TEHRAN -- ...: Iran), or the country it
+        names itself (KUWAIT, Jan 12 (KUNA) --), if any."""
         if article.dateline_place is None:
             return None
         place = next((m.entity_id for m in mentions if m.start == article.dateline_place.start), None)
         entity = self.rules.entities.get(place) if place else None
-        return entity.capital_of if entity else None
+        if entity is None:
+            return None
+        return entity.capital_of or (entity.id if entity.schema_class in self.rules.polity_classes else None)
 
     @staticmethod
     def _event_replacements(found: list[tuple[Membership, int, int]], references: list[Mention],
