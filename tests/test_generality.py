@@ -63,6 +63,11 @@ def test_meetings_told_as_nouns_and_lists(extract_text, text: str, pairs: set[fr
     ("Foreign Minister Samir Haddad sent a letter yesterday to Prime Minister Lina Mansour.", {(HADDAD, MANSOUR)}),
     ("Foreign Minister Samir Haddad, in a cable on Sunday to Prime Minister Lina Mansour, praised the deal.",
      {(HADDAD, MANSOUR)}),
+    # what the message carries, after it
+    ("Foreign Minister Samir Haddad sent a message of condolence to Prime Minister Lina Mansour.",
+     {(HADDAD, MANSOUR)}),
+    ("Prime Minister Lina Mansour received a letter of thanks from Foreign Minister Samir Haddad.",
+     {(HADDAD, MANSOUR)}),
 ])
 def test_messages_in_the_forms_outlets_use(extract_text, text: str, letters: set[tuple[str, str]]) -> None:
     assert wrote(extract_text(f"Letters\n\n{text}\n")) == letters
@@ -522,3 +527,29 @@ def test_the_one_a_relative_clause_says_arrived_visited(extract_text) -> None:
     facts = extract_text("Talks\n\nPrime Minister Lina Mansour held talks with envoy Samir Haddad, who arrived in "
                          "Amman earlier in the day.\n")
     assert visits(facts) == {(HADDAD, "Amman")}
+
+
+@pytest.mark.parametrize(("text", "went"), [
+    ("Foreign Minister Samir Haddad travelled to Cairo on Tuesday for talks on the border.", {(HADDAD, "Cairo")}),
+    ("Foreign Minister Samir Haddad flew to Ankara on Wednesday.", {(HADDAD, "Ankara")}),
+    ("Foreign Minister Samir Haddad will travel to Cairo next week.", set()),  # not yet
+])
+def test_travelling_to_a_place_is_visiting_it(extract_text, text: str, went: set[tuple[str, str]]) -> None:
+    assert visits(extract_text(f"Trip\n\n{text}\n")) == went
+
+
+def phoned(facts: Facts) -> set[frozenset[str]]:
+    return {frozenset(facts.entities[p].name for p in e.parties) for e in facts.of_kind("call")}
+
+
+@pytest.mark.parametrize(("text", "calls"), [
+    ("Foreign Minister Samir Haddad called Prime Minister Lina Mansour on Sunday to discuss the crisis.",
+     {frozenset({HADDAD, MANSOUR})}),
+    ("Foreign Minister Samir Haddad called Prime Minister Lina Mansour a liar.", set()),
+    ("Foreign Minister Samir Haddad called on Prime Minister Lina Mansour to step down.", set()),
+])
+def test_a_call_to_discuss_is_a_call_a_call_on_someone_to_act_is_none(extract_text, text: str,
+                                                                       calls: set[frozenset[str]]) -> None:
+    facts = extract_text(f"Calls\n\n{text}\n")
+    assert phoned(facts) == calls
+    assert not met(facts)  # "called on X to step down" is a demand, not a visit
