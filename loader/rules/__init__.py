@@ -42,10 +42,10 @@ def release_rules() -> None:
     gc.unfreeze()  # _load froze the rules out of the collector; their cycles need it back
     gc.collect()
     gc.freeze()  # what stays (the imported modules) again spared every full collection of the writes
-    trim_heap()
+    _trim_heap()
 
 
-def trim_heap() -> None:
+def _trim_heap() -> None:
     """Return freed heap pages to the system (glibc's malloc_trim; nothing elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)

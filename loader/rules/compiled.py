@@ -8,6 +8,7 @@ write `(?P<sender>{AGENT}) wrote to (?P<recipient>{AGENT})` and never see the co
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -173,20 +174,11 @@ class WordFinder:
         return found
 
     def _scan(self, folded: str) -> list[int]:
-        """`find`'s offsets, inline (a hot path: every sentence, for each list of start words)."""
-        out: list[int] = []
-        if not len(self.automaton):
-            return out
-        size, ordered = len(folded), True
-        for last, (_, length, left, right) in self.automaton.iter(folded):
-            first = last - length + 1
-            if (left and first > 0 and folded[first - 1].isalnum()) or (
-                    right and last + 1 < size and folded[last + 1].isalnum()):
-                continue
-            if out and first <= out[-1]:
-                ordered = False  # reported by where words end: a longer word may begin earlier
-            out.append(first)
-        return out if ordered else sorted(set(out))
+        firsts = [first for first, _ in self.find(folded)]
+        for before, after in itertools.pairwise(firsts):
+            if before >= after:  # by where words end: a longer word may begin before a shorter one
+                return sorted(set(firsts))
+        return firsts
 
 
 @dataclass(frozen=True)
