@@ -38,7 +38,15 @@ from loader.documents import expand_paths
 from loader.errors import UsageError
 from loader.graph import cypher
 from loader.graph.mapping import ArticleRows, Mapping
-from loader.graph.store import article_marks, assertion_rows, merged_support, names_params, node_param, source_marks
+from loader.graph.store import (
+    article_marks,
+    assertion_rows,
+    list_union,
+    merged_support,
+    names_params,
+    node_param,
+    source_marks,
+)
 from loader.load import RDF_CHUNK_FACTOR, LoadOptions, MapArticle, article_stamp, rdf_stamp
 from loader.pipeline import extract_paths
 from loader.rdf import SCHEMA
@@ -144,9 +152,8 @@ class GraphImage:
 
 
 def _union(props: dict[str, Any], name: str, values: list[Any]) -> None:
-    """cypher._list_union: earlier values not given again, then the given ones."""
-    earlier = props.get(name) or []
-    props[name] = [x for x in earlier if x not in values] + list(values)
+    """cypher._list_union on a property of the image."""
+    props[name] = list_union(props.get(name) or [], values)
 
 
 # -- the files ------------------------------------------------------------------------------------------

@@ -208,20 +208,16 @@ class GraphWriter:
         creates: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
         updates: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
         missing_labels: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        created: dict[str, set[str]] = {}
-        for rows in batch:
-            for node in rows.nodes:
-                param = node_param(node)
-                known = existing.get(node.uri, created.get(node.uri))
-                if known is None:
-                    creates[node.signature()].append(param)
-                    created[node.uri] = set(node.labels)
-                    continue
-                if not set(node.labels) <= known:
-                    missing_labels[node.labels].add(node.uri)
-                    known.update(node.labels)
-                if node.props or node.lists or node.temporal or param["terms"]:  # else nothing to write
-                    updates[node.signature()].append(param)
+        for node in merged_nodes(batch):  # one row per node: a place named by 60 articles is written once
+            param = node_param(node)
+            known = existing.get(node.uri)
+            if known is None:
+                creates[node.signature()].append(param)
+                continue
+            if not set(node.labels) <= known:
+                missing_labels[node.labels].add(node.uri)
+            if node.props or node.lists or node.temporal or param["terms"]:  # else nothing to write
+                updates[node.signature()].append(param)
         dialect = self.store.dialect
         out: list[Statement] = []
         for (labels, _, temporal), params in creates.items():
@@ -246,6 +242,33 @@ class GraphWriter:
 
 
 # -- the row plan: the parameters of the write statements, shared with loader/bulk.py --------------------
+
+def list_union(earlier: list[Any], values: list[Any]) -> list[Any]:
+    """cypher._list_union in Python: the earlier values not given again, then the given ones."""
+    return [x for x in earlier if x not in values] + list(values)
+
+
+def merged_nodes(batch: list[ArticleRows]) -> list[NodeRow]:
+    """Each node the batch writes, once, in first-seen order, with what its rows say folded as the node
+    statements would apply them one after the other: labels gathered, literal values the last given, lists
+    and single-value terms by list_union. So a write unit has one row per node, however many of its sources
+    name it. (What each source says of the node, per graph, stays in its own ASSERTS: assertion_rows.)"""
+    out: dict[str, NodeRow] = {}
+    for rows in batch:
+        for node in rows.nodes:
+            seen = out.get(node.uri)
+            if seen is None:
+                out[node.uri] = node
+                continue
+            lists = dict(seen.lists)
+            for name, values in node.lists.items():
+                lists[name] = list_union(lists.get(name, []), values)
+            out[node.uri] = NodeRow(
+                node.uri, seen.labels + tuple(x for x in node.labels if x not in seen.labels),
+                {**seen.props, **node.props}, lists, {**seen.temporal, **node.temporal},
+                terms=tuple(list_union(node_terms(seen), node_terms(node))))
+    return list(out.values())
+
 
 def node_param(node: NodeRow) -> dict[str, Any]:
     """A node row as the parameter of cypher.create_nodes / update_nodes (its own terms: single values')."""
