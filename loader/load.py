@@ -26,7 +26,6 @@ from loader import sources
 from loader.documents import find_files, log_passed_over
 from loader.errors import DocumentError, KgError, LoadFailed, PruneRefused, UsageError
 from loader.graph import cypher
-from loader.graph.falkordb_store import FalkorDBStore
 from loader.graph.mapping import ArticleRows, Mapping, load_mapping
 from loader.graph.store import GraphStore, GraphWriter
 from loader.model import Facts
@@ -34,7 +33,7 @@ from loader.pipeline import extract_paths
 from loader.rdf import KindMap, article_quads
 from loader.resources import default_rules_dir
 from loader.rules import cache as rules_cache
-from loader.rules import load_rules
+from loader.rules import load_kinds
 from loader.sources import is_rdf_file
 
 log = logging.getLogger("kgloader")
@@ -96,6 +95,8 @@ def open_store(uri: str | None, user: str | None = None, password: str | None = 
                home: Path | None = None) -> GraphStore:
     """The Neo4j server at `uri`, or the embedded graph under `home` (see embedded_home)."""
     if not uri:
+        from loader.graph.falkordb_store import FalkorDBStore  # each client imported where chosen
+
         return FalkorDBStore(embedded_home(home), database or "kgloader")
     if not uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
         _, sep, rest = uri.partition("://")
@@ -192,9 +193,10 @@ class Loader:
         self.writer = GraphWriter(store, self.mapping, options.batch_size)
 
     def _adopt_kinds(self) -> None:
-        """The event kinds' labels, from the compiled rules (the writer shares this mapping)."""
+        """The event kinds' labels, from the rules (the writer shares this mapping). Only the kinds: the
+        gazetteer and the patterns are the extraction workers' (see _rows)."""
         if not self._kinds_adopted:
-            self.mapping.adopt_kinds(load_rules(self.options.rules_dir))
+            self.mapping.adopt_kinds(*load_kinds(self.options.rules_dir))
             self._kinds_adopted = True
 
     def load(self, paths: list[str], on_article: Callable[[], None] | None = None,
@@ -335,7 +337,10 @@ class Loader:
         if not todo:
             return
         self._adopt_kinds()
-        outcomes = extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping))
+        # workers that start fresh: this process holds a graph client, a connection and write buffers that
+        # forked workers would carry beside the rules, and it never loads the rules itself
+        outcomes = extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping),
+                                 fresh_workers=True)
         try:
             while True:
                 with cancellable():  # a stop request while extracting cancels it (the workers are terminated)

@@ -1,6 +1,7 @@
 """Runs read → rules (→ a finishing stage) over many files, in order, optionally across processes.
 
-Workers each compile the rules once (fork shares the parent's copy). A `finish` step (the
+Workers share the rules the parent compiled (fork), or, for a parent that holds a graph client, start
+fresh and load them from the cache (spawn). A `finish` step (the
 RDF stage's N-Quads, or the map stage's rows) runs in the worker too, so the main process
 only writes; output order is the sorted input order whatever `jobs` is, so results are identical.
 """
@@ -24,7 +25,7 @@ from loader.errors import DocumentError
 from loader.extract import Extractor
 from loader.model import Facts
 from loader.rdf import article_nquads, write_articles
-from loader.rules import load_rules, release_rules
+from loader.rules import load_rules, release_rules, rules_cached
 from loader.rules.compiled import KindSpec
 
 log = logging.getLogger("kgloader")
@@ -127,21 +128,31 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int,
-                  finish: Finish | None = None) -> Generator[Outcome, None, None]:
-    """Outcomes in input order; `jobs` > 1 spreads the work over processes."""
-    rules = load_rules(rules_dir)  # fail fast on bad rules, before any worker starts
+def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int, finish: Finish | None = None,
+                  fresh_workers: bool = False) -> Generator[Outcome, None, None]:
+    """Outcomes in input order; `jobs` > 1 spreads the work over processes. These are forked from this one
+    after it compiled the rules, which they then share; with `fresh_workers`, they start from a new
+    interpreter (multiprocessing's spawn) and load the rules themselves (from the cache, a second or two of
+    CPU each), for a process that holds more than the rules (a graph client, write buffers) and should
+    neither lend it to its workers nor hold the rules beside it."""
     if jobs <= 1 or len(paths) < 2:
-        extractor = Extractor(rules)
+        extractor = Extractor(load_rules(rules_dir))  # fails fast on bad rules
         for path in paths:
             yield extract_file(extractor, path, finish)
         return
-    rules.compile_patterns()  # once here, inherited by every worker, instead of once in each
-    context = multiprocessing.get_context("fork")
+    context: multiprocessing.context.BaseContext
+    if fresh_workers:
+        if not rules_cached(rules_dir):
+            load_rules(rules_dir)  # fail fast on bad rules, before any worker starts; cached for the workers
+            release_rules()
+        context = multiprocessing.get_context("spawn")
+    else:
+        load_rules(rules_dir).compile_patterns()  # fails fast; compiled once here, inherited by every worker
+        context = multiprocessing.get_context("fork")
     window = jobs * WINDOW_PER_JOB
     with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:
-        del rules
-        release_rules()
+        if not fresh_workers:
+            release_rules()
         # a bounded window of files in flight: workers never run ahead of a slow consumer
         # (a graph write), so memory stays flat however large the corpus
         pending: Iterator[Outcome] = pool.imap(_extract_one, paths[:window], chunksize=4)

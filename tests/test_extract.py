@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,38 @@ def test_workers_inherit_the_compiled_patterns_and_the_parent_lets_go() -> None:
         "print(all(o.ok and o.result for o in outcomes), r._load.cache_info().currsize)\n")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["True", "0"]
+
+
+FRESH_WORKERS_SCRIPT = """
+import sys
+from pathlib import Path
+
+def modules_in_worker(facts, kinds):
+    return [name for name in ("neo4j", "loader.graph.neo4j_store") if name in sys.modules], 0
+
+if __name__ == "__main__":
+    import neo4j  # noqa: F401 - the loading process holds the graph client
+    from loader import rules as r
+    from loader.pipeline import extract_paths
+    r.load_rules()  # in the cache now
+    r.release_rules()
+    files = sorted(Path(sys.argv[1]).glob("*.txt"))[:4]
+    outcomes = list(extract_paths(files, None, 2, modules_in_worker, fresh_workers=True))
+    print(all(o.ok and o.result == [] for o in outcomes), r._load.cache_info().misses, len(outcomes))
+"""
+
+
+def test_a_loads_workers_start_fresh_without_its_graph_client(tmp_path: Path) -> None:
+    """A load's process holds the graph driver (`import neo4j` alone is 30 MB) and writes; its workers start
+    from a new interpreter instead of being forked from it, so none of them carries the driver, and the
+    loading process never loads the gazetteer or compiles a pattern (the workers load the cached rules)."""
+    import subprocess
+    import sys
+
+    import loader
+
+    script = tmp_path / "load_like.py"
+    script.write_text(FRESH_WORKERS_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(Path(loader.__file__).parent.parent)}  # the kgloader under test
+    run = subprocess.run([sys.executable, str(script), str(EXAMPLES)], capture_output=True, text=True, env=env)
+    assert run.stdout.split() == ["True", "0", "4"], run.stderr[-2000:]

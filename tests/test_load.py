@@ -17,7 +17,7 @@ from loader.graph.store import NAMES_URI
 from loader.load import Loader, LoadOptions, MapArticle
 from loader.pipeline import extract_paths
 from loader.rdf import KG, ORG, SCHEMA, article_quads
-from loader.rules import load_rules
+from loader.rules import load_kinds, load_rules
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KINDS = {"Person": SCHEMA + "Person", "Organization": SCHEMA + "Organization", "Place": SCHEMA + "Place",
@@ -233,7 +233,7 @@ def test_a_write_unit_has_one_row_per_node(graph: Graph, seeds: Path) -> None:
     and the graph is exactly the one that writing the articles one unit each gives (same values, same lists
     in the same order)."""
     loader = Loader(graph.store, LoadOptions())
-    loader.mapping.adopt_kinds(load_rules())
+    loader.mapping.adopt_kinds(*load_kinds())
     files = sorted(seeds.glob("*.txt"))
     batch = [o.result for o in extract_paths(files, None, 1, MapArticle(loader.mapping))]
     stamps = {path.name: {"stamp": "s", "source": str(path)} for path in files}

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from loader.errors import RuleError, RuleProblem
 from loader.rdf import KG, SCHEMA
 from loader.resources import schema_file
-from loader.rules.compiled import CompiledRules
+from loader.rules.compiled import CompiledRules, KindSpec
+from loader.rules.ruleset import RuleSet
 from loader.rules.yamlfile import ProblemError, line_of, read_yaml
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -167,14 +168,15 @@ class Mapping:
             self._problem((section, curie), f"unknown prefix in {curie!r}")
         return curie
 
-    def adopt_kinds(self, rules: CompiledRules) -> None:
-        """The graph labels of the rules' event kinds: where the mapping names a kind's class, the two
-        must agree (else exit 2, naming the kind's file and line); where it doesn't, the kind's label is used."""
+    def adopt_kinds(self, kinds: dict[str, KindSpec], ruleset: RuleSet) -> None:
+        """The graph labels of the rules' event kinds (`ruleset`: where they are declared): where the mapping
+        names a kind's class, the two must agree (else exit 2, naming the kind's file and line); where it
+        doesn't, the kind's label is used."""
         problems = []
-        for kind in rules.kinds.values():
+        for kind in kinds.values():
             given = self.labels.get(kind.class_iri)
             if given is not None and given != kind.kind.label:
-                origin = rules.ruleset.origins[("event_kinds", kind.id)]
+                origin = ruleset.origins[("event_kinds", kind.id)]
                 problems.append(origin.problem(
                     f"label {kind.kind.label} disagrees with {self.origin or 'the mapping'}, which labels "
                     f"{kind.kind.class_} {given}", ("label",)))
@@ -453,5 +455,5 @@ def load_mapping(path: Path | None = None, naming: str | None = None, rules: Com
                                      f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()]) from exc
     mapping = Mapping(spec, naming, path)
     if rules is not None:
-        mapping.adopt_kinds(rules)
+        mapping.adopt_kinds(rules.kinds, rules.ruleset)
     return mapping

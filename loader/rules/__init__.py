@@ -9,12 +9,15 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+import regex
+
+from loader.errors import RuleError
 from loader.resources import default_rules_dir, rules_origin
 from loader.rules import cache
-from loader.rules.compiled import CompiledRules
+from loader.rules.compiled import CompiledRules, KindSpec, event_kinds
 from loader.rules.ruleset import RuleSet, load_ruleset
 
-__all__ = ["CompiledRules", "RuleSet", "load_rules"]
+__all__ = ["CompiledRules", "RuleSet", "load_kinds", "load_rules", "release_rules", "rules_cached"]
 log = logging.getLogger("kgloader")
 
 
@@ -35,10 +38,37 @@ def _load(directory: Path) -> CompiledRules:
     return compiled
 
 
+@lru_cache(maxsize=4)
+def _load_kinds(directory: Path) -> tuple[dict[str, KindSpec], RuleSet]:
+    hit = cache.load(directory, cache.content_hash(directory), gazetteer=False)
+    if hit is None:  # rules not cached yet: compiled (and cached) whole
+        rules = _load(directory)
+        return rules.kinds, rules.ruleset
+    ruleset = hit[0]
+    kinds, problems = event_kinds(ruleset)
+    if problems:  # not reached: the cache holds validated rules only
+        raise RuleError(problems)
+    return kinds, ruleset
+
+
+def rules_cached(directory: Path | None = None) -> bool:
+    """True when these rules are in the cache (validated when they were put there): a process may then leave
+    loading them to its workers."""
+    return cache.known((directory or default_rules_dir()).resolve())
+
+
+def load_kinds(directory: Path | None = None) -> tuple[dict[str, KindSpec], RuleSet]:
+    """The rules' event kinds and their rule set (for its origins), without the gazetteer or the patterns:
+    what a process that only writes needs of the rules (a small part of the cache file), while its workers
+    extract."""
+    return _load_kinds((directory or default_rules_dir()).resolve())
+
+
 def release_rules() -> None:
     """Forget the rules this process loaded and give their memory back (a parent whose workers were forked
     with them holds them for nothing: most of a run's memory). Loading them again reads the cache."""
     _load.cache_clear()
+    regex.purge()  # regex's own cache of compiled patterns holds every one the rules compiled (~20 MB)
     gc.unfreeze()  # _load froze the rules out of the collector; their cycles need it back
     gc.collect()
     gc.freeze()  # what stays (the imported modules) again spared every full collection of the writes

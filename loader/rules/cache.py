@@ -25,7 +25,7 @@ from loader.rules.ruleset import RuleSet, rule_files
 
 log = logging.getLogger(__name__)
 KEEP = 8  # cache files kept: a few rule sets (shipped, a test's, a benchmark's) without growing forever
-FORMAT = 5  # 4: gazetteer words packed as flat tuples; 5: entities carry capital_of
+FORMAT = 6  # 4: gazetteer words packed as flat tuples; 5: entities carry capital_of; 6: ruleset, then gazetteer
 
 
 def cache_dir() -> Path | None:
@@ -57,31 +57,37 @@ def known(directory: Path) -> bool:
     return folder is not None and _path(folder, content_hash(directory)).exists()
 
 
-def load(directory: Path, rules_hash: str) -> tuple[RuleSet, Gazetteer] | None:
+def load(directory: Path, rules_hash: str, gazetteer: bool = True) -> tuple[RuleSet, Gazetteer | None] | None:
     """(ruleset, gazetteer) cached for these rules, with paths pointing into `directory`; None on a miss.
-    The ruleset comes without its entity rules (`entities_compiled_only`): the gazetteer holds them."""
+    The ruleset comes without its entity rules (`entities_compiled_only`): the gazetteer holds them.
+    `gazetteer` False: the ruleset alone (its event kinds, say), without reading the gazetteer (most of
+    the file, and of the memory), which is then None."""
     folder = cache_dir()
     if folder is None:
         return None
     path = _path(folder, rules_hash)
     try:
         with path.open("rb") as handle:
-            ruleset, (entities, automaton, cues, persons) = pickle.load(handle)
+            ruleset = pickle.load(handle)  # two pickles in a row: the small one is read alone
+            if not isinstance(ruleset, RuleSet) or ruleset.content_hash != rules_hash:
+                return None
+            packed = pickle.load(handle) if gazetteer else None
         os.utime(path)  # recently used: kept by the pruning
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated or foreign file: rebuild
         log.debug("rules cache %s unreadable: %s", path, exc)
         return None
-    if not isinstance(ruleset, RuleSet) or ruleset.content_hash != rules_hash:
-        return None
-    gazetteer = Gazetteer({e[0]: Entity(*e) for e in entities}, automaton, cues, persons)
+    built = None
+    if packed is not None:
+        entities, automaton, cues, persons = packed
+        built = Gazetteer({e[0]: Entity(*e) for e in entities}, automaton, cues, persons)
     if ruleset.directory != directory:  # the same rules copied elsewhere: errors name this copy
         old = ruleset.directory
         ruleset.files = [directory / p.relative_to(old) for p in ruleset.files]
         ruleset.origins = {k: replace(o, path=directory / o.path.relative_to(old)) for k, o in ruleset.origins.items()}
         ruleset.directory = directory
-    return ruleset, gazetteer
+    return ruleset, built
 
 
 def slim(ruleset: RuleSet) -> RuleSet:
@@ -109,7 +115,8 @@ def save(compiled: CompiledRules) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".rules-", delete=False) as handle:
-            pickle.dump((ruleset, (entities, compiled.automaton, compiled.context_cues, compiled.person_names)),
+            pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((entities, compiled.automaton, compiled.context_cues, compiled.person_names),
                         handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
         _prune(folder)

@@ -467,9 +467,7 @@ class CompiledRules:
 
     # -- patterns ---------------------------------------------------------------
     def _origin(self, section: str, rule_id: str) -> Origin:
-        key = (section if section in ("macros", "document", "dates") else id_namespace(section), rule_id)
-        return self.ruleset.origins.get(key) or self.ruleset.origins.get((section, ""), Origin(
-            self.ruleset.directory, (), rule_id))
+        return rule_origin(self.ruleset, section, rule_id)
 
     def _compile_section(self, section: str) -> list[Compiled]:
         out = []
@@ -508,24 +506,9 @@ class CompiledRules:
         return kind.required_groups()
 
     def _kinds(self) -> dict[str, KindSpec]:
-        out: dict[str, KindSpec] = {}
-        classes: dict[str, str] = {}
-        for kind in self.ruleset.event_kinds:
-            spec = KindSpec(kind)
-            origin = self._origin("event_kinds", kind.id)
-            for loc, message in spec.problems():
-                self.problems.append(origin.problem(message, loc))
-            first = classes.setdefault(spec.class_iri, kind.id)
-            if first != kind.id:
-                self.problems.append(origin.problem(
-                    f"kinds {first!r} and {kind.id!r} share class {kind.class_}: one class, one kind", ("class",)))
-            out[kind.id] = spec
-        for spec in out.values():
-            for other in spec.kind.place_from:
-                if other not in out or not out[other].places:
-                    self.problems.append(self._origin("event_kinds", spec.id).problem(
-                        f"place_from names {other!r}, which is not a declared kind with a place slot", ("place_from",)))
-        return out
+        kinds, problems = event_kinds(self.ruleset)
+        self.problems += problems
+        return kinds
 
     def _compile_list(self, section: str, rules: list[Any], loc: tuple[Any, ...]) -> list[Compiled]:
         base = self.ruleset.origins.get((section, ""))
@@ -741,3 +724,33 @@ class CompiledRules:
             self.problems.append(self._origin("entities", rule.id).problem(
                 f"alias '{key}' also names {first[1]} '{first[0]}': an alias may not name entities of "
                 f"two types"))
+
+
+def rule_origin(ruleset: RuleSet, section: str, rule_id: str) -> Origin:
+    """Where a rule is declared (file and line), for its error messages."""
+    key = (section if section in ("macros", "document", "dates") else id_namespace(section), rule_id)
+    return ruleset.origins.get(key) or ruleset.origins.get((section, ""), Origin(ruleset.directory, (), rule_id))
+
+
+def event_kinds(ruleset: RuleSet) -> tuple[dict[str, KindSpec], list[RuleProblem]]:
+    """The declared event kinds, each checked (one class per kind, place_from naming a kind with places); the
+    problems found. Needs nothing else of the rules: a process that only writes takes them alone."""
+    out: dict[str, KindSpec] = {}
+    problems: list[RuleProblem] = []
+    classes: dict[str, str] = {}
+    for kind in ruleset.event_kinds:
+        spec = KindSpec(kind)
+        origin = rule_origin(ruleset, "event_kinds", kind.id)
+        for loc, message in spec.problems():
+            problems.append(origin.problem(message, loc))
+        first = classes.setdefault(spec.class_iri, kind.id)
+        if first != kind.id:
+            problems.append(origin.problem(
+                f"kinds {first!r} and {kind.id!r} share class {kind.class_}: one class, one kind", ("class",)))
+        out[kind.id] = spec
+    for spec in out.values():
+        for other in spec.kind.place_from:
+            if other not in out or not out[other].places:
+                problems.append(rule_origin(ruleset, "event_kinds", spec.id).problem(
+                    f"place_from names {other!r}, which is not a declared kind with a place slot", ("place_from",)))
+    return out, problems
