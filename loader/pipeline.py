@@ -134,17 +134,20 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int, finish: 
     after it compiled the rules, which they then share; with `fresh_workers`, they start from a new
     interpreter (multiprocessing's spawn) and load the rules themselves (from the cache, a second or two of
     CPU each), for a process that holds more than the rules (a graph client, write buffers) and should
-    neither lend it to its workers nor hold the rules beside it."""
+    neither lend it to its workers nor hold the rules beside it. Without a rules cache (KGLOADER_CACHE_DIR=off,
+    a read-only home) each would compile the YAML again: they are forked as before."""
     if jobs <= 1 or len(paths) < 2:
         extractor = Extractor(load_rules(rules_dir))  # fails fast on bad rules
         for path in paths:
             yield extract_file(extractor, path, finish)
         return
     context: multiprocessing.context.BaseContext
-    if fresh_workers:
-        if not rules_cached(rules_dir):
-            load_rules(rules_dir)  # fail fast on bad rules, before any worker starts; cached for the workers
+    if fresh_workers and not rules_cached(rules_dir):
+        load_rules(rules_dir)  # fail fast on bad rules, before any worker starts; and cache them for the workers
+        fresh_workers = rules_cached(rules_dir)  # else (no cache): the workers share this process's copy
+        if fresh_workers:
             release_rules()
+    if fresh_workers:
         context = multiprocessing.get_context("spawn")
     else:
         load_rules(rules_dir).compile_patterns()  # fails fast; compiled once here, inherited by every worker
