@@ -131,7 +131,8 @@ class GraphWriter:
         with contextlib.suppress(Exception):  # the original error is the one to report
             statements = self._retraction(records, keep=[])
             touched = merged_support(batch)
-            statements += self._by_type(partial(cypher.recount_relationships, asserts=self.asserts), touched)
+            recount = partial(cypher.recount_relationships, asserts=self.asserts)
+            statements += self._by_type(recount, touched, keyed=True)
             statements += self._by_type(cypher.delete_unsupported_relationships, touched)
             uris = sorted({node.uri for rows in batch for node in rows.nodes})
             statements += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": []})
@@ -168,11 +169,16 @@ class GraphWriter:
         out.append((cypher.delete_sources(self.resource), {**ids, "keep": keep}))
         return out
 
-    def _by_type(self, statement: Any, support: dict[tuple[str, str, str], int]) -> list[Statement]:
-        """One statement per relationship type (types are names in Cypher), rows {start, end, n}."""
+    def _by_type(self, statement: Any, support: dict[tuple[str, str, str], int],
+                 keyed: bool = False) -> list[Statement]:
+        """One statement per relationship type (types are names in Cypher), rows {start, end, n}; `keyed`: and
+        the prefix of the relationship's kgRels entries (`key`, for cypher.recount_relationships only)."""
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (rel_type, start, end), n in sorted(support.items()):
-            by_type[rel_type].append({"start": start, "end": end, "n": n, "key": f"{rel_type}\t{end}\t"})
+            row = {"start": start, "end": end, "n": n}
+            if keyed:
+                row["key"] = f"{rel_type}\t{end}\t"
+            by_type[rel_type].append(row)
         return [(statement(self.resource, rel_type, self.support), {"rows": chunk})
                 for rel_type, rows in sorted(by_type.items()) for chunk in _chunks(rows, self.batch_size)]
 
