@@ -270,7 +270,7 @@ def merged_nodes(batch: list[ArticleRows]) -> list[NodeRow]:
             for name, values in node.lists.items():
                 lists[name] = list_union(lists.get(name, []), values)
             out[node.uri] = NodeRow(
-                node.uri, seen.labels + tuple(x for x in node.labels if x not in seen.labels),
+                node.uri, tuple(sorted({*seen.labels, *node.labels})),
                 {**seen.props, **node.props}, lists, {**seen.temporal, **node.temporal},
                 terms=tuple(list_union(node_terms(seen), node_terms(node))))
     return list(out.values())
