@@ -48,6 +48,7 @@ def _load_kinds(directory: Path) -> tuple[dict[str, KindSpec], RuleSet]:
     kinds, problems = event_kinds(ruleset)
     if problems:  # not reached: the cache holds validated rules only
         raise RuleError(problems)
+    log.info("rules: %s (%s)", directory, rules_origin(directory))  # which rules, said once, by the process that runs
     return kinds, ruleset
 
 
