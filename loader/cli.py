@@ -21,7 +21,7 @@ from loader.documents import find_files, log_passed_over
 from loader.errors import GraphUnavailable, KgError, LoadFailed, UsageError, os_problem
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
-from loader.rules import load_rules
+from loader.rules import load_rules, release_rules
 from loader.rules.compiled import KindSpec
 
 if TYPE_CHECKING:
@@ -226,6 +226,7 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
         load_mapping(mapping_file, naming)
     else:
         load_mapping(mapping_file, naming, load_rules(rules_dir))
+        release_rules()  # checked, and cached for the workers: this process writes, and keeps only the kinds
     check_report_dir(report_dir)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)

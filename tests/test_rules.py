@@ -230,3 +230,19 @@ def test_in_a_checkout_its_rules_are_used_and_named(tmp_path: Path) -> None:
     elsewhere = kgloader("extract", str(article), "-o", str(tmp_path / "out.nq"), cwd=tmp_path)
     assert "(shipped with kgloader)" in elsewhere.stderr
     assert "Zorblax Quimby" not in (tmp_path / "out.nq").read_text(encoding="utf-8")
+
+
+def test_a_process_takes_rules_edited_since_it_loaded_them(tmp_path: Path) -> None:
+    """`kgloader schedule` loads many times in one process: rules edited between two runs are the ones the
+    next run extracts with (and whose event kinds it writes), never the copy loaded before."""
+    from loader.rules import load_kinds, load_rules
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    assert load_rules(rules).lookup("Hossein Salami Jr") == []
+    before = load_kinds(rules)[1]
+    gazetteer = rules / "gazetteer" / "persons.yaml"
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8").replace("aliases: [Salami]",
+                                                                       "aliases: [Salami, Hossein Salami Jr]"))
+    assert load_rules(rules).lookup("Hossein Salami Jr") != []
+    assert load_kinds(rules)[1].content_hash != before.content_hash

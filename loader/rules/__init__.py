@@ -21,9 +21,11 @@ __all__ = ["CompiledRules", "RuleSet", "load_kinds", "load_rules", "release_rule
 log = logging.getLogger("kgloader")
 
 
+# Both caches are keyed by the rule files' hash too: a process that runs many loads (`kgloader schedule`)
+# takes rules edited between two runs, never the copy it loaded before.
 @lru_cache(maxsize=4)
-def _load(directory: Path) -> CompiledRules:
-    hit = cache.load(directory, cache.content_hash(directory))
+def _load(directory: Path, content_hash: str) -> CompiledRules:
+    hit = cache.load(directory, content_hash)
     if hit is not None:
         compiled = CompiledRules(*hit)
     else:
@@ -39,10 +41,10 @@ def _load(directory: Path) -> CompiledRules:
 
 
 @lru_cache(maxsize=4)
-def _load_kinds(directory: Path) -> tuple[dict[str, KindSpec], RuleSet]:
-    hit = cache.load(directory, cache.content_hash(directory), gazetteer=False)
+def _load_kinds(directory: Path, content_hash: str) -> tuple[dict[str, KindSpec], RuleSet]:
+    hit = cache.load(directory, content_hash, gazetteer=False)
     if hit is None:  # rules not cached yet: compiled (and cached) whole
-        rules = _load(directory)
+        rules = _load(directory, content_hash)
         return rules.kinds, rules.ruleset
     ruleset = hit[0]
     kinds, problems = event_kinds(ruleset)
@@ -62,7 +64,8 @@ def load_kinds(directory: Path | None = None) -> tuple[dict[str, KindSpec], Rule
     """The rules' event kinds and their rule set (for its origins), without the gazetteer or the patterns:
     what a process that only writes needs of the rules (a small part of the cache file), while its workers
     extract."""
-    return _load_kinds((directory or default_rules_dir()).resolve())
+    resolved = (directory or default_rules_dir()).resolve()
+    return _load_kinds(resolved, cache.content_hash(resolved))
 
 
 def release_rules() -> None:
@@ -84,4 +87,5 @@ def _trim_heap() -> None:
 
 def load_rules(directory: Path | None = None) -> CompiledRules:
     """Load, validate and compile a rules directory (cached per process)."""
-    return _load((directory or default_rules_dir()).resolve())
+    resolved = (directory or default_rules_dir()).resolve()
+    return _load(resolved, cache.content_hash(resolved))
