@@ -226,7 +226,8 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
         load_mapping(mapping_file, naming)
     else:
         load_mapping(mapping_file, naming, load_rules(rules_dir))
-        release_rules()  # checked, and cached for the workers: this process writes, and keeps only the kinds
+        if cache.known((rules_dir or default_rules_dir()).resolve()):
+            release_rules()  # checked, and cached for the workers: this process writes, and keeps only the kinds
     check_report_dir(report_dir)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)

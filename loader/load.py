@@ -338,7 +338,7 @@ class Loader:
             return
         self._adopt_kinds()
         # workers that start fresh: this process holds a graph client, a connection and write buffers that
-        # forked workers would carry beside the rules, and it never loads the rules itself
+        # forked workers would carry beside the rules; with the rules cached, it reads only their kinds
         outcomes = extract_paths(todo, self.options.rules_dir, self.options.jobs, MapArticle(self.mapping),
                                  fresh_workers=True)
         try:

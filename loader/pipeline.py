@@ -8,6 +8,7 @@ only writes; output order is the sorted input order whatever `jobs` is, so resul
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -89,20 +90,43 @@ class Summary:
         log.warning("skipped %s", problem)
 
 
-_worker: tuple[Extractor, Finish | None] | None = None
+_worker: tuple[Extractor, Finish | None] | str | None = None  # or why this worker cannot extract
 
 
 def _init_worker(rules_dir: Path | None, finish: Finish | None) -> None:
-    """Workers die on SIGTERM (Pool.terminate) and leave Ctrl-C to the parent, whose handlers fork copied."""
+    """Workers die on SIGTERM (Pool.terminate) and leave Ctrl-C to the parent (they start with SIGINT blocked:
+    see _pool). A worker whose rules fail to load (edited into an error since the parent checked them) reports
+    that for each of its articles: an initializer that raises would be restarted by the pool forever."""
     global _worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (Extractor(load_rules(rules_dir)), finish)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        _worker = (Extractor(load_rules(rules_dir)), finish)
+    except Exception as exc:
+        _worker = f"the rules could not be loaded: {' '.join(str(exc).split())}"
 
 
 def _extract_one(path: Path) -> Outcome:
     assert _worker is not None
+    if isinstance(_worker, str):
+        return Outcome(path, None, f"{path}: not extracted, {_worker}", failed=True)
     return extract_file(_worker[0], path, _worker[1])
+
+
+@contextlib.contextmanager
+def _pool(context: multiprocessing.context.BaseContext, jobs: int, rules_dir: Path | None,
+          finish: Finish | None) -> Iterator[Any]:
+    """A pool whose workers start with SIGINT blocked (a mask survives fork and exec), so that a Ctrl-C while
+    they start, before _init_worker ignores it, neither kills them nor prints their tracebacks; a Ctrl-C the
+    parent gets meanwhile waits until the pool is made, and is then delivered."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with pool:
+        yield pool
 
 
 def extract_file(extractor: Extractor, path: Path, finish: Finish | None = None) -> Outcome:
@@ -147,13 +171,15 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int, finish: 
         fresh_workers = rules_cached(rules_dir)  # else (no cache): the workers share this process's copy
         if fresh_workers:
             release_rules()
+    if fresh_workers and _cwd_gone():  # spawn passes the current folder on: a long-running service may lose it
+        fresh_workers = False
     if fresh_workers:
         context = multiprocessing.get_context("spawn")
     else:
         load_rules(rules_dir).compile_patterns()  # fails fast; compiled once here, inherited by every worker
         context = multiprocessing.get_context("fork")
     window = jobs * WINDOW_PER_JOB
-    with context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish)) as pool:
+    with _pool(context, jobs, rules_dir, finish) as pool:
         if not fresh_workers:
             release_rules()
         # a bounded window of files in flight: workers never run ahead of a slow consumer
@@ -164,6 +190,14 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int, finish: 
                 if start < len(paths) else iter(())
             yield from pending
             pending = following
+
+
+def _cwd_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 def write_extraction(files: list[Path], output: BinaryIO, fmt: ox.RdfFormat, rules_dir: Path | None,

@@ -325,3 +325,39 @@ def test_a_loads_workers_start_fresh_without_its_graph_client(tmp_path: Path, ca
         env["KGLOADER_CACHE_DIR"] = "off"
     run = subprocess.run([sys.executable, str(script), str(EXAMPLES)], capture_output=True, text=True, env=env)
     assert run.stdout.split() == want, run.stderr[-2000:]
+
+
+BROKEN_RULES_SCRIPT = """
+import sys
+from pathlib import Path
+
+from loader import pipeline
+
+pipeline._init_worker(Path(sys.argv[1]), None)  # a worker whose rules were edited into an error meanwhile
+print(pipeline._extract_one(Path(sys.argv[2])).problem)
+"""
+
+
+def test_a_worker_whose_rules_fail_says_so_for_each_article(tmp_path: Path) -> None:
+    """The parent checks the rules before its workers start; rules edited into an error in between fail in
+    the worker, which must not raise (a pool restarts a worker whose initializer raises, forever): each of its
+    articles is reported failed, with the reason."""
+    import shutil
+    import subprocess
+    import sys
+
+    import loader
+    from loader.resources import default_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    (rules / "relations.yaml").write_text("macros: [not, a, mapping\n", encoding="utf-8")
+    script = tmp_path / "worker.py"
+    script.write_text(BROKEN_RULES_SCRIPT)
+    article = sorted(EXAMPLES.glob("*.txt"))[0]
+    env = {**os.environ, "PYTHONPATH": str(Path(loader.__file__).parent.parent)}
+    run = subprocess.run([sys.executable, str(script), str(rules), str(article)], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith(f"{article}: not extracted, the rules could not be loaded: "), run.stdout
+    assert "relations.yaml" in run.stdout

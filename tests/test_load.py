@@ -12,8 +12,8 @@ from conftest import SEEDS, Graph, kgloader
 
 from loader.documents import expand_paths
 from loader.graph import cypher
-from loader.graph.mapping import load_mapping
-from loader.graph.store import NAMES_URI
+from loader.graph.mapping import ArticleRows, NodeRow, load_mapping
+from loader.graph.store import NAMES_URI, merged_nodes
 from loader.load import Loader, LoadOptions, MapArticle
 from loader.pipeline import extract_paths
 from loader.rdf import KG, ORG, SCHEMA, article_quads
@@ -151,10 +151,12 @@ def test_delete_keeps_what_other_articles_support(graph: Graph, seeds: Path) -> 
     assert rest.unchanged == 4
 
 
-def test_load_command_prints_what_it_loaded(graph: Graph, seeds: Path) -> None:
-    run = kgloader("load", str(seeds), *graph.cli, "--jobs", "2", env=graph.env)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_load_command_prints_what_it_loaded(graph: Graph, seeds: Path, jobs: str) -> None:
+    run = kgloader("load", str(seeds), *graph.cli, "--jobs", jobs, env=graph.env)
     assert run.returncode == 0, run.stderr
     assert "articles seen 5: new 5" in run.stderr
+    assert run.stderr.count("INFO: rules: ") == 1, run.stderr  # which rules, said once
     assert graph.labels()["NewsArticle"] == 5
 
 
@@ -247,3 +249,19 @@ def test_a_write_unit_has_one_row_per_node(graph: Graph, seeds: Path) -> None:
     assert node_state(graph) == whole
     haniyeh = next(props for _, props in whole.values() if props.get("name") == "Ismail Haniyeh")
     assert haniyeh.get("alternateName"), haniyeh
+
+
+def test_a_folded_node_keeps_a_property_in_the_last_form_given() -> None:
+    """One article gives a list of two names, the next a single one; one a day, the next a month: applied one
+    after the other the last form stands (Cypher sets values, then lists, then dates), and so does the fold."""
+    first = NodeRow("urn:x", ("Event",), {"nickname": "Al"}, {"alias": ["A", "B"]},
+                    {"startDate": ("date", "2024-05-02")})
+    second = NodeRow("urn:x", ("Event",), {"alias": "C", "startDate": "2024-05", "startDatePrecision": "month"},
+                     {"nickname": ["Al", "Ally"]}, {})
+    rows = [ArticleRows("a", None, nodes=[first]), ArticleRows("b", None, nodes=[second])]
+    [node] = merged_nodes(rows)
+    assert node.props == {"alias": "C", "startDate": "2024-05", "startDatePrecision": "month"}
+    assert node.lists == {"nickname": ["Al", "Ally"]} and node.temporal == {}
+    [back] = merged_nodes(rows[::-1])
+    assert back.props == {"nickname": "Al", "startDatePrecision": "month"}
+    assert back.lists == {"alias": ["A", "B"]} and back.temporal == {"startDate": ("date", "2024-05-02")}

@@ -257,8 +257,9 @@ def list_union(earlier: list[Any], values: list[Any]) -> list[Any]:
 def merged_nodes(batch: list[ArticleRows]) -> list[NodeRow]:
     """Each node the batch writes, once, in first-seen order, with what its rows say folded as the node
     statements would apply them one after the other: labels gathered, literal values the last given, lists
-    and single-value terms by list_union. So a write unit has one row per node, however many of its sources
-    name it. (What each source says of the node, per graph, stays in its own ASSERTS: assertion_rows.)"""
+    and single-value terms by list_union, a property given in another form (a single value after a list, a
+    month after a date) in the last form given. So a write unit has one row per node, however many of its
+    sources name it. (What each source says of the node, per graph, stays in its own ASSERTS: assertion_rows.)"""
     out: dict[str, NodeRow] = {}
     for rows in batch:
         for node in rows.nodes:
@@ -266,13 +267,15 @@ def merged_nodes(batch: list[ArticleRows]) -> list[NodeRow]:
             if seen is None:
                 out[node.uri] = node
                 continue
-            lists = dict(seen.lists)
+            # a property this row gives in one form (a value, a list, a date) is no longer in another form
+            lists = {k: v for k, v in seen.lists.items() if k not in node.props and k not in node.temporal}
             for name, values in node.lists.items():
                 lists[name] = list_union(lists.get(name, []), values)
+            props = {k: v for k, v in seen.props.items() if k not in node.lists and k not in node.temporal}
+            temporal = {k: v for k, v in seen.temporal.items() if k not in node.props and k not in node.lists}
             out[node.uri] = NodeRow(
-                node.uri, tuple(sorted({*seen.labels, *node.labels})),
-                {**seen.props, **node.props}, lists, {**seen.temporal, **node.temporal},
-                terms=tuple(list_union(node_terms(seen), node_terms(node))))
+                node.uri, tuple(sorted({*seen.labels, *node.labels})), {**props, **node.props}, lists,
+                {**temporal, **node.temporal}, terms=tuple(list_union(node_terms(seen), node_terms(node))))
     return list(out.values())
 
 

@@ -36,8 +36,18 @@ def _load(directory: Path, content_hash: str) -> CompiledRules:
     # the rules live as long as the process: half a million objects (the world gazetteer) that every full
     # collection walked again, 0.3 s each, more of them the longer an article (profiled on a 1 MB one)
     gc.freeze()
-    log.info("rules: %s (%s)", directory, rules_origin(directory))
+    _announce(directory, content_hash)
     return compiled
+
+
+_announced: set[tuple[Path, str]] = set()
+
+
+def _announce(directory: Path, content_hash: str) -> None:
+    """Which rules a process uses, said once (it may read their kinds, then load them whole)."""
+    if (directory, content_hash) not in _announced:
+        _announced.add((directory, content_hash))
+        log.info("rules: %s (%s)", directory, rules_origin(directory))
 
 
 @lru_cache(maxsize=4)
@@ -45,12 +55,16 @@ def _load_kinds(directory: Path, content_hash: str) -> tuple[dict[str, KindSpec]
     hit = cache.load(directory, content_hash, gazetteer=False)
     if hit is None:  # rules not cached yet: compiled (and cached) whole
         rules = _load(directory, content_hash)
-        return rules.kinds, rules.ruleset
+        kinds, ruleset = rules.kinds, rules.ruleset
+        if cache.known(directory):  # cached now: whoever extracts loads them from there; this process lets go
+            del rules
+            release_rules()
+        return kinds, ruleset
     ruleset = hit[0]
     kinds, problems = event_kinds(ruleset)
     if problems:  # not reached: the cache holds validated rules only
         raise RuleError(problems)
-    log.info("rules: %s (%s)", directory, rules_origin(directory))  # which rules, said once, by the process that runs
+    _announce(directory, content_hash)
     return kinds, ruleset
 
 
@@ -63,7 +77,7 @@ def rules_cached(directory: Path | None = None) -> bool:
 def load_kinds(directory: Path | None = None) -> tuple[dict[str, KindSpec], RuleSet]:
     """The rules' event kinds and their rule set (for its origins), without the gazetteer or the patterns:
     what a process that only writes needs of the rules (a small part of the cache file), while its workers
-    extract."""
+    extract. Rules not cached yet are compiled whole first (and let go once cached)."""
     resolved = (directory or default_rules_dir()).resolve()
     return _load_kinds(resolved, cache.content_hash(resolved))
 

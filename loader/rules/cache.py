@@ -10,6 +10,7 @@ Where: `$KGLOADER_CACHE_DIR`, else `$XDG_CACHE_HOME/kgloader`, else `~/.cache/kg
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -72,7 +73,8 @@ def load(directory: Path, rules_hash: str, gazetteer: bool = True) -> tuple[Rule
             if not isinstance(ruleset, RuleSet) or ruleset.content_hash != rules_hash:
                 return None
             packed = pickle.load(handle) if gazetteer else None
-        os.utime(path)  # recently used: kept by the pruning
+        with contextlib.suppress(OSError):  # a cache someone else owns, or read-only, is still a cache
+            os.utime(path)  # recently used: kept by the pruning
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated or foreign file: rebuild
