@@ -21,7 +21,7 @@ from loader.documents import find_files, log_passed_over
 from loader.errors import GraphUnavailable, KgError, LoadFailed, UsageError, os_problem
 from loader.pipeline import Summary, default_jobs, write_extraction
 from loader.rdf import format_for
-from loader.rules import load_rules, release_rules
+from loader.rules import load_rules
 from loader.rules.compiled import KindSpec
 
 if TYPE_CHECKING:
@@ -216,18 +216,12 @@ def _run_settings(paths: tuple[str, ...], rules_dir: Path | None, jobs: int | No
     from loader.graph.mapping import load_mapping
     from loader.load import LoadOptions
 
-    # bad rules or mapping: exit 2 before anything opens. Rules the cache holds were checked when compiled, and
-    # are only compiled (seconds, and most of a run's memory) once there is an article to extract
-    from loader.resources import default_rules_dir
-    from loader.rules import cache
+    # bad rules or mapping: exit 2 before anything opens. Rules the cache holds were checked when compiled: only
+    # their kinds are read; others are compiled (and cached, and let go: the extraction workers load them)
+    from loader.rules import load_kinds
     from loader.schedule import RunSettings, check_report_dir
 
-    if cache.known((rules_dir or default_rules_dir()).resolve()):
-        load_mapping(mapping_file, naming)
-    else:
-        load_mapping(mapping_file, naming, load_rules(rules_dir))
-        if cache.known((rules_dir or default_rules_dir()).resolve()):
-            release_rules()  # checked, and cached for the workers: this process writes, and keeps only the kinds
+    load_mapping(mapping_file, naming).adopt_kinds(*load_kinds(rules_dir))
     check_report_dir(report_dir)
     options = LoadOptions(rules_dir=rules_dir, jobs=jobs or default_jobs(), batch_size=batch_size, force=force,
                           prune=prune or prune_all, prune_all=prune_all, naming=naming, mapping_file=mapping_file)

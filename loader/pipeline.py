@@ -26,7 +26,7 @@ from loader.errors import DocumentError
 from loader.extract import Extractor
 from loader.model import Facts
 from loader.rdf import article_nquads, write_articles
-from loader.rules import load_rules, release_rules, rules_cached
+from loader.rules import load_kinds, load_rules, release_rules, rules_cached
 from loader.rules.compiled import KindSpec
 
 log = logging.getLogger("kgloader")
@@ -167,10 +167,8 @@ def extract_paths(paths: list[Path], rules_dir: Path | None, jobs: int, finish: 
         return
     context: multiprocessing.context.BaseContext
     if fresh_workers and not rules_cached(rules_dir):
-        load_rules(rules_dir)  # fail fast on bad rules, before any worker starts; and cache them for the workers
+        load_kinds(rules_dir)  # fail fast on bad rules, before any worker starts; cached for them, then let go
         fresh_workers = rules_cached(rules_dir)  # else (no cache): the workers share this process's copy
-        if fresh_workers:
-            release_rules()
     if fresh_workers and _cwd_gone():  # spawn passes the current folder on: a long-running service may lose it
         fresh_workers = False
     if fresh_workers:

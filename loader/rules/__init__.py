@@ -56,7 +56,7 @@ def _load_kinds(directory: Path, content_hash: str) -> tuple[dict[str, KindSpec]
     if hit is None:  # rules not cached yet: compiled (and cached) whole
         rules = _load(directory, content_hash)
         kinds, ruleset = rules.kinds, rules.ruleset
-        if cache.known(directory):  # cached now: whoever extracts loads them from there; this process lets go
+        if cache.known(directory, content_hash):  # cached now: whoever extracts loads them from there; let go
             del rules
             release_rules()
         return kinds, ruleset

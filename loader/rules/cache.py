@@ -52,10 +52,11 @@ def _path(folder: Path, rules_hash: str) -> Path:
     return folder / f"rules-{key[:40]}.pickle"
 
 
-def known(directory: Path) -> bool:
-    """True when these rules are cached: they were validated and compiled before, unchanged since."""
+def known(directory: Path, rules_hash: str | None = None) -> bool:
+    """True when these rules are cached: they were validated and compiled before, unchanged since.
+    `rules_hash`: their content_hash, where the caller has it already."""
     folder = cache_dir()
-    return folder is not None and _path(folder, content_hash(directory)).exists()
+    return folder is not None and _path(folder, rules_hash or content_hash(directory)).exists()
 
 
 def load(directory: Path, rules_hash: str, gazetteer: bool = True) -> tuple[RuleSet, Gazetteer | None] | None:
