@@ -30,7 +30,7 @@ from loader.graph.mapping import ArticleRows, Mapping, load_mapping
 from loader.graph.store import GraphStore, GraphWriter
 from loader.model import Facts
 from loader.pipeline import extract_paths
-from loader.rdf import KindMap, article_quads
+from loader.rdf import KindMap, article_terms
 from loader.resources import default_rules_dir
 from loader.rules import cache as rules_cache
 from loader.rules import load_kinds
@@ -117,7 +117,7 @@ class MapArticle:
     mapping: Mapping
 
     def __call__(self, facts: Facts, kinds: KindMap) -> tuple[ArticleRows, int]:
-        rows = self.mapping.rows(article_quads(facts, kinds))
+        rows = self.mapping.rows_of(article_terms(facts, kinds))
         rows.identifier = facts.article.identifier
         return rows, rows.triples
 

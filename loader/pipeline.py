@@ -12,6 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -119,7 +120,11 @@ def _pool(context: multiprocessing.context.BaseContext, jobs: int, rules_dir: Pa
           finish: Finish | None) -> Iterator[Any]:
     """A pool whose workers start with SIGINT blocked (a mask survives fork and exec), so that a Ctrl-C while
     they start, before _init_worker ignores it, neither kills them nor prints their tracebacks; a Ctrl-C the
-    parent gets meanwhile waits until the pool is made, and is then delivered."""
+    parent gets meanwhile waits until the pool is made, and is then delivered. A spawned worker gets its
+    arguments pickled: they are read back here first, since a worker that fails to read them dies at start and
+    the pool would start it again forever."""
+    if context.get_start_method() == "spawn":
+        pickle.loads(pickle.dumps((rules_dir, finish)))
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pool = context.Pool(jobs, initializer=_init_worker, initargs=(rules_dir, finish))

@@ -2,10 +2,12 @@
 
 IRIs are stable: an entity's comes from its rule id, an article's from its identifier,
 and a fact's from a hash of what it states, so every run and every article agree.
-An article's quads are written straight as N-Quads lines (terms are formatted strings:
-building a pyoxigraph object per term took a third of extraction time); pyoxigraph parses
-them back where objects are needed and streams the other formats (TriG, JSON-LD, Turtle),
-one article at a time: no corpus-wide graph in memory.
+An article's quads are built as N-Quads terms (formatted strings: building a pyoxigraph object
+per term took a third of extraction time) and written straight as N-Quads lines; pyoxigraph
+parses them back where objects are needed and streams the other formats (TriG, JSON-LD, Turtle),
+one article at a time: no corpus-wide graph in memory. The map stage takes them as plain quads
+(`PlainQuad`, read from the terms without a parser: pyoxigraph's round trip cost more than the
+mapping itself).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Final, final
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -26,7 +28,8 @@ from loader.namespaces import ID, KG, ORG, PREFIXES, PROV, RDFS, SCHEMA, SKOS, X
 from loader.resources import schema_file
 from loader.rules.compiled import KindSpec, expand_curie
 
-__all__ = ["ID", "KG", "ORG", "PREFIXES", "PROV", "SCHEMA", "SKOS", "XSD", "article_nquads", "write_articles"]
+__all__ = ["ID", "KG", "ORG", "PREFIXES", "PROV", "SCHEMA", "SKOS", "XSD", "Lit", "PlainQuad", "article_nquads",
+           "article_terms", "write_articles"]
 KindMap = Mapping[str, KindSpec]
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
            ".ttl": ox.RdfFormat.TURTLE}
@@ -41,6 +44,61 @@ OWL_SAME_AS: Term = "<http://www.w3.org/2002/07/owl#sameAs>"
 # N-Quads must escape backslash, quote and line breaks; other controls are escaped for readability
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)} | {0x7F: "\\u007F", ord("\\"): "\\\\", ord('"'): '\\"',
                                                        ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@final
+class Lit:
+    """A literal as the map stage reads it: lexical form, datatype IRI (xsd:string for a simple literal,
+    rdf:langString for a tagged one, as RDF 1.1 and pyoxigraph say) and language tag ("" none). A value:
+    equal and hashed by its three parts. (A plain class: compiled, it is made ten times faster than a
+    NamedTuple or a frozen dataclass, and the map stage makes one for every literal.)"""
+
+    __slots__ = ("datatype", "language", "value")
+
+    def __init__(self, value: str, datatype: str, language: str = "") -> None:
+        self.value: Final = value
+        self.datatype: Final = datatype
+        self.language: Final = language
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Lit) and (self.value, self.datatype, self.language) == (
+            other.value, other.datatype, other.language)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.datatype, self.language))
+
+    def __repr__(self) -> str:
+        return f"Lit({self.value!r}, {self.datatype!r}, {self.language!r})"
+
+
+# what the map stage reads: subject, predicate, object (a node: an IRI, or "_:" and a blank node's label;
+# or a literal), graph (a node, or "" for the default graph)
+PlainQuad = tuple[str, str, str | Lit, str]
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _ECHARS[match.group(3)]
+
+
+def read_term(term: Term) -> str | Lit:
+    """A term this module wrote (an IRI or a literal, N-Quads syntax) as the map stage reads it."""
+    if term[0] == "<":
+        return term[1:-1]
+    end = term.rindex('"')
+    text = term[1:end]
+    if "\\" in text:
+        text = _UNESCAPE.sub(_unescaped, text)
+    suffix = term[end + 1:]
+    if suffix.startswith("^^<"):
+        return Lit(text, suffix[3:-1])
+    if suffix.startswith("@"):
+        return Lit(text, RDF_LANG_STRING, suffix[1:].lower())
+    return Lit(text, XSD_STRING)
 
 
 def iri(value: str) -> Term:
@@ -115,15 +173,22 @@ class _Graph:
     stage merges them); only shared nodes (evidence, roles) are described once via `first`."""
 
     def __init__(self, name: Term):
-        self.lines: list[str] = []
+        self.name = name
+        self.triples: list[tuple[Term, Term, Term]] = []
         self._described: set[Term] = set()
-        self._tail = f" {name} .\n"
         self._sentences: dict[str, Term] = {}
 
     def describe(self, subject: Term, pairs: Iterable[tuple[Term, Term]]) -> None:
         """(predicate, object) pairs of one subject: the hot path, one call per node, not per triple."""
-        tail = self._tail
-        self.lines.extend([f"{subject} {predicate} {obj}{tail}" for predicate, obj in pairs])
+        self.triples.extend([(subject, predicate, obj) for predicate, obj in pairs])
+
+    def nquads(self) -> bytes:
+        tail = f" {self.name} .\n"
+        return "".join([f"{subject} {predicate} {obj}{tail}" for subject, predicate, obj in self.triples]).encode()
+
+    def plain(self) -> list[PlainQuad]:
+        graph = self.name[1:-1]
+        return [(subject[1:-1], predicate[1:-1], read_term(obj), graph) for subject, predicate, obj in self.triples]
 
     def sentence(self, text: str) -> Term:
         """A sentence's literal, quoted once per article: its evidence and each mention in it repeat it."""
@@ -143,6 +208,16 @@ class _Graph:
 def article_nquads(facts: Facts, kinds: KindMap) -> tuple[bytes, int]:
     """Every quad drawn from one article, as N-Quads in the graph named by the article's IRI,
     and the count: what a worker sends back."""
+    g = _article_graph(facts, kinds)
+    return g.nquads(), len(g.triples)
+
+
+def article_terms(facts: Facts, kinds: KindMap) -> list[PlainQuad]:
+    """The same quads for the map stage (the same as `article_quads` gives it through pyoxigraph)."""
+    return _article_graph(facts, kinds).plain()
+
+
+def _article_graph(facts: Facts, kinds: KindMap) -> _Graph:
     art = facts.article
     name = article_iri(art.identifier)
     g = _Graph(name)
@@ -161,7 +236,7 @@ def article_nquads(facts: Facts, kinds: KindMap) -> tuple[bytes, int]:
     _mentions(g, facts, nodes, name)
     _events(g, facts, nodes, name, kinds)
     _memberships(g, facts, nodes, name)
-    return "".join(g.lines).encode(), len(g.lines)
+    return g
 
 
 def article_quads(facts: Facts, kinds: KindMap) -> list[ox.Quad]:

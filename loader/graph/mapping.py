@@ -17,17 +17,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pyoxigraph as ox
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from loader.errors import RuleError, RuleProblem
-from loader.rdf import KG, SCHEMA
+from loader.graph.mapping_spec import MappingFile, read_mapping_file
+from loader.rdf import KG, SCHEMA, Lit, PlainQuad
 from loader.resources import schema_file
 from loader.rules.compiled import CompiledRules, KindSpec
 from loader.rules.ruleset import RuleSet
-from loader.rules.yamlfile import ProblemError, line_of, read_yaml
+from loader.rules.yamlfile import line_of
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -36,26 +36,9 @@ INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "n
                                    "positiveInteger", "unsignedInt", "unsignedLong", "negativeInteger",
                                    "nonPositiveInteger", "unsignedShort", "unsignedByte")}
 FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
+NEWS_ARTICLE = SCHEMA + "NewsArticle"
+IDENTIFIER_IRI = SCHEMA + "identifier"
 PARTIAL_DATES = {XSD + "gYearMonth": "month", XSD + "gYear": "year"}
-
-
-class MappingFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    description: str | None = None
-    naming: Literal["readable", "shorten", "ignore"] = "readable"
-    resource_label: str = "Resource"
-    provenance_property: str = "kgSupport"
-    provenance_relationship: str = "ASSERTS"
-    prefixes: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    relationships: dict[str, str] = {}
-    properties: dict[str, str] = {}
-    multivalued: list[str] = Field(default_factory=list)
-    # n10s's graph config options (README, "n10s options"): multivalued properties, language tags, rdf:type
-    handle_multival: Literal["AUTO", "OVERWRITE", "ARRAY"] = "AUTO"
-    keep_lang_tag: bool = True
-    handle_rdf_types: Literal["LABELS", "NODES", "LABELS_AND_NODES"] = "LABELS"
 
 
 @dataclass(frozen=True)
@@ -68,6 +51,9 @@ class NodeRow:
     graphs: tuple[str, ...] = ()  # the named graphs ("" the default graph) with its types and literals
     terms: tuple[str, ...] = ()  # RDF terms the values alone do not give back (see term_entry)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # what a worker sends: the fields alone (and compiled, frozen works)
+        return NodeRow, (self.uri, self.labels, self.props, self.lists, self.temporal, self.graphs, self.terms)
+
     def signature(self) -> tuple[Any, ...]:
         """Rows with one signature share one Cypher statement."""
         return (self.labels, tuple(sorted(self.lists)), tuple(sorted((k, v[0]) for k, v in self.temporal.items())))
@@ -79,6 +65,9 @@ class RelRow:
     type: str
     end: str
     graph: str = ""  # the named graph asserting it ("" the default graph)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return RelRow, (self.start, self.type, self.end, self.graph)
 
 
 @dataclass
@@ -96,6 +85,10 @@ class ArticleRows:
     # (kind, name, IRI) of every label ("label"), relationship type ("type") and property ("property") used
     names: set[tuple[str, str, str]] = field(default_factory=set)
     record: str = ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ArticleRows, (self.identifier, self.content_hash, self.nodes, self.rels, self.triples, self.names,
+                             self.record)
 
     def assertions(self) -> list[dict[str, Any]]:
         """One row per node this source asserts, for its record's ASSERTS relationship to that node: the
@@ -149,6 +142,10 @@ class Mapping:
         self.asserts = self._checked(spec.provenance_relationship, ("provenance_relationship",))
         if self.problems:
             raise RuleError(self.problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """What a spawned worker gets: the spec and the labels it has adopted since (see adopt_kinds)."""
+        return _rebuilt, (self.spec, self.naming, self.origin, self.labels)
 
     def _problem(self, loc: tuple[Any, ...], message: str) -> None:
         path = self.origin or Path("mapping")
@@ -219,33 +216,52 @@ class Mapping:
 
     # -- rows -------------------------------------------------------------------
     def rows(self, quads: Iterable[ox.Quad], content_hash: str | None = None, blank_scope: str = "") -> ArticleRows:
-        """Rows of some quads (an article's graph, or a chunk of an RDF file's quads, of any graphs).
-        `blank_scope` makes blank nodes local to their file: two files' `_:b0` are two nodes."""
-        subjects: dict[str, dict[str, list[tuple[ox.NamedNode | ox.Literal | ox.BlankNode, str]]]] = {}
+        """Rows of pyoxigraph quads (a chunk of an RDF file's quads, of any graphs). `blank_scope` makes blank
+        nodes local to their file: two files' `_:b0` are two nodes."""
+        plain: list[PlainQuad] = []
         count = 0
         for quad in quads:
             count += 1
-            if isinstance(quad.object, ox.Triple):  # an RDF 1.2 triple term: no property-graph shape for it
+            obj = quad.object
+            if isinstance(obj, ox.Triple):  # an RDF 1.2 triple term: no property-graph shape for it
                 continue
-            subject = _node_id(quad.subject, blank_scope)
             graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else _node_id(quad.graph_name, blank_scope)
-            subjects.setdefault(subject, {}).setdefault(quad.predicate.value, []).append((quad.object, graph))
-        rows = ArticleRows(identifier="", content_hash=content_hash, triples=count)
+            term = Lit(obj.value, obj.datatype.value, obj.language or "") if isinstance(obj, ox.Literal) \
+                else _node_id(obj, blank_scope)
+            plain.append((_node_id(quad.subject, blank_scope), quad.predicate.value, term, graph))
+        rows = self.rows_of(plain, content_hash)
+        rows.triples = count
+        return rows
+
+    def rows_of(self, quads: list[PlainQuad], content_hash: str | None = None) -> ArticleRows:
+        """Rows of plain quads (an article's graph: rdf.article_terms; or rows' conversion of pyoxigraph's)."""
+        subjects: dict[str, dict[str, list[tuple[str | Lit, str]]]] = {}
+        for subject, predicate, obj, graph in quads:
+            by_predicate = subjects.get(subject)
+            if by_predicate is None:
+                by_predicate = subjects[subject] = {}
+            objects = by_predicate.get(predicate)
+            if objects is None:
+                by_predicate[predicate] = [(obj, graph)]
+            else:
+                objects.append((obj, graph))
+        rows = ArticleRows(identifier="", content_hash=content_hash, triples=len(quads))
         endpoints: set[str] = set()
         for subject, predicates in subjects.items():
-            rows.nodes.append(self._node(subject, predicates, rows, endpoints, blank_scope))
-            if SCHEMA + "NewsArticle" in {o.value for o, _ in predicates.get(RDF_TYPE, ())}:
-                ident = next((o.value for o, _ in predicates.get(SCHEMA + "identifier", ())), subject)
+            rows.nodes.append(self._node(subject, predicates, rows, endpoints))
+            types = predicates.get(RDF_TYPE, [])
+            if any(o == NEWS_ARTICLE for o, _ in types):
+                ident = next((o.value for o, _ in predicates.get(IDENTIFIER_IRI, []) if isinstance(o, Lit)), subject)
                 rows.identifier = ident
                 rows.record = subject
-                hashes = [o.value for o, _ in predicates.get(KG + "contentHash", ())]
+                hashes = [o.value for o, _ in predicates.get(KG + "contentHash", []) if isinstance(o, Lit)]
                 rows.content_hash = rows.content_hash or (hashes[0] if hashes else None)
         for uri in sorted(endpoints - subjects.keys()):
             rows.nodes.append(NodeRow(uri, (), {}, {}, {}))
         return rows
 
-    def _node(self, subject: str, predicates: dict[str, list[tuple[Any, str]]], rows: ArticleRows,
-              endpoints: set[str], blank_scope: str) -> NodeRow:
+    def _node(self, subject: str, predicates: dict[str, list[tuple[str | Lit, str]]], rows: ArticleRows,
+              endpoints: set[str]) -> NodeRow:
         labels: set[str] = set()
         props: dict[str, Any] = {}
         lists: dict[str, list[Any]] = {}
@@ -255,25 +271,24 @@ class Mapping:
         for predicate, objects in predicates.items():
             if predicate == RDF_TYPE:
                 for obj, graph in objects:
-                    if isinstance(obj, ox.NamedNode) and self.types_as_labels:
-                        label = self.label(obj.value)
+                    if isinstance(obj, str) and not obj.startswith("_:") and self.types_as_labels:
+                        label = self.label(obj)
                         labels.add(label)
-                        rows.names.add(("label", label, obj.value))
+                        rows.names.add(("label", label, obj))
                         graphs.add(graph)
                 if not self.types_as_nodes:
                     continue
-                objects = [(obj, graph) for obj, graph in objects if not isinstance(obj, ox.Literal)]
-            literals: dict[ox.Literal, list[str]] = {}
+                objects = [(obj, graph) for obj, graph in objects if isinstance(obj, str)]
+            literals: dict[Lit, list[str]] = {}
             for obj, graph in objects:
-                if isinstance(obj, ox.Literal):
+                if isinstance(obj, Lit):
                     literals.setdefault(obj, []).append(graph)
                     graphs.add(graph)
                     continue
-                target = _node_id(obj, blank_scope)
                 rel_type = self.relationship(predicate)
                 rows.names.add(("type", rel_type, predicate))
-                rows.rels.append(RelRow(subject, rel_type, target, graph))
-                endpoints.add(target)
+                rows.rels.append(RelRow(subject, rel_type, obj, graph))
+                endpoints.add(obj)
             if literals:
                 name = self.property(predicate)
                 rows.names.add(("property", name, predicate))
@@ -281,7 +296,7 @@ class Mapping:
         labels.discard(self.resource_label)
         return NodeRow(subject, tuple(sorted(labels)), props, lists, temporal, tuple(sorted(graphs)), tuple(terms))
 
-    def _literals(self, name: str, predicate: str, literals: dict[ox.Literal, list[str]], props: dict[str, Any],
+    def _literals(self, name: str, predicate: str, literals: dict[Lit, list[str]], props: dict[str, Any],
                   lists: dict[str, list[Any]], temporal: dict[str, tuple[str, str]], terms: list[str]) -> None:
         values = [convert_literal(lit, self.spec.keep_lang_tag) for lit in literals]
         if self._as_list(predicate, len(values)):
@@ -322,18 +337,17 @@ XSD_STRING = XSD + "string"
 LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
-def term_entry(name: str, graph: str, literal: ox.Literal, derived: bool = False) -> str:
+def term_entry(name: str, graph: str, literal: Lit, derived: bool = False) -> str:
     """One `kgTerms` entry: "name<TAB>graph<TAB>kind[<TAB>lexical]". `graph` is a graph name ("" the default
     graph) for a value of a list, or "*" for a single value (in every graph that describes the node); `kind`
     is the datatype IRI ("" for xsd:string) or "@" and the language tag; without the lexical form (`derived`)
     it is the stored value itself (for "@en": the value without its "@en")."""
-    kind = f"@{literal.language}" if literal.language else (
-        "" if literal.datatype is None or literal.datatype.value == XSD_STRING else literal.datatype.value)
+    kind = f"@{literal.language}" if literal.language else ("" if literal.datatype == XSD_STRING else literal.datatype)
     head = f"{name}\t{graph}\t{kind}"
     return head if derived else f"{head}\t{literal.value}"
 
 
-def _lexical_text(literal: ox.Literal) -> str:
+def _lexical_text(literal: Lit) -> str:
     return f"{literal.value}@{literal.language}" if literal.language else literal.value
 
 
@@ -344,12 +358,12 @@ def _stored_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def plain_term(literal: ox.Literal, value: Any) -> bool:
+def plain_term(literal: Lit, value: Any) -> bool:
     """True when `default_literal` gives `literal` back from the stored value as both stores read it back
     (FalkorDB: 15 significant digits for doubles; dates and local date-times as ISO text)."""
     if literal.language:
         return False
-    datatype = literal.datatype.value if literal.datatype else XSD_STRING
+    datatype = literal.datatype
     text = literal.value
     if isinstance(value, Temporal):
         if value.function == "date":
@@ -400,10 +414,10 @@ class Temporal:
     precision: str
 
 
-def convert_literal(literal: ox.Literal, keep_lang_tag: bool = True) -> Any:
+def convert_literal(literal: Lit, keep_lang_tag: bool = True) -> Any:
     """The property value of a literal; a language-tagged text is kept n10s-style ("text@en"), or without its
     tag (n10s's keepLangTag false)."""
-    datatype = literal.datatype.value if literal.datatype else XSD + "string"
+    datatype = literal.datatype
     value = literal.value
     if literal.language:
         return f"{value}@{literal.language}" if keep_lang_tag else value
@@ -440,19 +454,17 @@ def _sanitise(name: str) -> str:
     return name if IDENTIFIER.match(name) else f"_{name}"
 
 
+def _rebuilt(spec: MappingFile, naming: str, origin: Path | None, labels: dict[str, str]) -> Mapping:
+    mapping = Mapping(spec, naming, origin)
+    mapping.labels = labels
+    return mapping
+
+
 def load_mapping(path: Path | None = None, naming: str | None = None, rules: CompiledRules | None = None) -> Mapping:
     """Read and validate a mapping file, and with `rules` check it against their event kinds; problems
     name file, line and entry (exit 2)."""
     path = path or schema_file("mapping.yaml")
-    try:
-        raw = read_yaml(path)
-    except ProblemError as exc:
-        raise RuleError([exc.problem]) from exc
-    try:
-        spec = MappingFile.model_validate(raw or {})
-    except ValidationError as exc:
-        raise RuleError([RuleProblem(str(path), line_of(path, tuple(e["loc"])), None,
-                                     f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()]) from exc
+    spec = read_mapping_file(path)
     mapping = Mapping(spec, naming, path)
     if rules is not None:
         mapping.adopt_kinds(rules.kinds, rules.ruleset)
