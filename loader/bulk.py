@@ -147,8 +147,7 @@ class GraphImage:
         for (rel_type, start, end), n in sorted(self.rels.items()):
             yield start, rel_type, end, {self.support: n}
         for row in self.assertions:
-            yield row["record"], self.asserts, row["uri"], {cypher.GRAPHS: row["graphs"], cypher.TERMS: row["terms"],
-                                                            cypher.RELS: row["rels"]}
+            yield row["record"], self.asserts, row["uri"], row["said"]
 
 
 def _union(props: dict[str, Any], name: str, values: list[Any]) -> None:
@@ -320,10 +319,8 @@ def _rdf_rows(path: Path, options: LoadOptions, mapping: Mapping, image: GraphIm
     identifier = path.name
     scope = sources.blank_scope(identifier)
     for chunk in sources.chunks(path, options.batch_size * RDF_CHUNK_FACTOR):
-        rows = mapping.rows(chunk, blank_scope=scope)
-        rows.identifier = identifier
-        rows.record = sources.source_uri(identifier)  # the file's RdfSource node records what it asserts
-        yield rows
+        # the file's RdfSource node records what it asserts
+        yield mapping.rows(chunk, blank_scope=scope).as_file(identifier, sources.source_uri(identifier))
     report.sources += 1
     image.mark_source(identifier, {"uri": sources.source_uri(identifier), "stamp": rdf_stamp(path),
                                    "source": str(path)})

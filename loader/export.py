@@ -21,7 +21,15 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from loader.graph import cypher
-from loader.graph.mapping import PRECISION_TYPES, RDF_TYPE, Mapping, default_literal, literal_of
+from loader.graph.mapping import (
+    PRECISION_TYPES,
+    RDF_TYPE,
+    Mapping,
+    default_literal,
+    literal_of,
+    own_graph,
+    read_rel_entry,
+)
 from loader.graph.store import GraphStore, read_names
 from loader.rdf import write_dataset
 
@@ -87,10 +95,12 @@ class Exporter:
             return out
         for row in self.store.read(cypher.export_assertions(self.resource, self.asserts), {"uris": uris}):
             said = out[row["uri"]]
-            # none recorded: the default graph (neo4j-admin files cannot hold [""], see README "Bulk first load")
-            said.graphs.update(row["graphs"] if row["graphs"] is not None else [""])
+            # left out: the source's own graph alone (see ArticleRows.assertions; and neo4j-admin files cannot
+            # hold an empty list, see README "Bulk first load")
+            own = own_graph(row["record"], row["record_labels"])
+            said.graphs.update(row["graphs"] if row["graphs"] is not None else [own])
             said.terms.update(row["terms"] or [])
-            said.rels.update(row["rels"] or [])
+            said.rels.update("\t".join(read_rel_entry(entry, own)) for entry in row["rels"] or [])
         return out
 
     def node_quads(self, uri: str, labels: list[str], props: dict[str, Any], said: Assertions) -> Iterator[ox.Quad]:

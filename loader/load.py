@@ -321,9 +321,8 @@ class Loader:
         mark: dict[str, str | None] = {"uri": sources.source_uri(identifier), "stamp": None, "source": stamp["source"]}
         triples = 0
         for chunk in sources.chunks(path, self.options.batch_size * RDF_CHUNK_FACTOR):
-            rows = self.mapping.rows(chunk, blank_scope=scope)
-            rows.identifier = identifier
-            rows.record = str(mark["uri"])  # the file's RdfSource node records what it asserts
+            # the file's RdfSource node records what it asserts
+            rows = self.mapping.rows(chunk, blank_scope=scope).as_file(identifier, str(mark["uri"]))
             self.writer.write([rows], [identifier] if replacing else [], {}, {identifier: mark})
             replacing = False
             triples += rows.triples

@@ -24,6 +24,7 @@ from typing import Any
 
 from loader.errors import RuleError, RuleProblem, UsageError
 from loader.graph import cypher
+from loader.graph.mapping import read_rel_entry
 from loader.graph.store import GraphStore
 from loader.queries import PreparedQuery
 from loader.resources import data_dir
@@ -220,8 +221,9 @@ def build_graph(store: GraphStore, view: ViewQuery, query: PreparedQuery, params
     for rel_id, rel in links.items():
         rule = style.get(f"<{rel['_type']}>") or style.get("<>") or GrassRule("#A5ABB6", "#A5ABB6", 1, "")
         start, end = found[rel["_start"]].get("uri", ""), found[rel["_end"]].get("uri", "")
-        key = f"{rel['_type']}\t{end}\t"
-        sources = sorted(a for a, keys in asserted.get(start, {}).items() if any(k.startswith(key) for k in keys))
+        said = (rel["_type"], end)
+        sources = sorted(a for a, entries in asserted.get(start, {}).items()
+                         if any(read_rel_entry(e, "")[:2] == said for e in entries))
         drawing.rels.append({"id": rel_id, "source": rel["_start"], "target": rel["_end"], "type": rel["_type"],
                              "colour": rule.colour, "articles": sources})
     for label in sorted(counts, key=lambda x: (-counts[x], x)):

@@ -181,10 +181,10 @@ def snapshot(store: GraphStore) -> tuple[dict[str, Any], set[Any]]:
              for row in rows}
 
     def named(props: dict[str, Any]) -> dict[str, Any]:
-        """An ASSERTS's kgRels ("TYPE<TAB>end<TAB>graph") with a blank end named as the node is."""
+        """An ASSERTS's kgRels ("TYPE<TAB>end[<TAB>graph]") with a blank end named as the node is."""
         out = plain(props)
         if cypher.RELS in out:
-            out[cypher.RELS] = tuple(sorted("\t".join([t, blank.get(e, e), g]) for t, e, g in
+            out[cypher.RELS] = tuple(sorted("\t".join([t, blank.get(e, e), *g]) for t, e, *g in
                                             (entry.split("\t", 2) for entry in out[cypher.RELS])))
         return out
 
@@ -259,8 +259,8 @@ def test_neo4j_admin_imports_the_graph_load_builds(neo4j_endpoint: Neo4jEndpoint
 
 
 def test_imported_graph_exports_what_load_exports(graph: Graph, tmp_path: Path, sources: list[Path]) -> None:
-    """Export reads the imported ASSERTS as it reads a load's: the same RDF (a missing kgGraphs, which the
-    files cannot hold for `[""]`, read as the default graph)."""
+    """Export reads the imported ASSERTS as it reads a load's: the same RDF (a missing kgGraphs read as the
+    source's own graph: an article's, or an RDF file's default graph, which the files cannot hold as `[""]`)."""
     from rdflib.compare import isomorphic
     from test_export import exported, flat
 

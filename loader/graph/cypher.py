@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loader.graph.mapping import IDENTIFIER
+from loader.graph.mapping import GRAPHS, IDENTIFIER, RELS, SOURCE_LABEL, TERMS
+
+__all__ = ["GRAPHS", "RELS", "SOURCE_LABEL", "TERMS"]  # and the statements
 
 
 def q(name: str) -> str:
@@ -54,25 +56,21 @@ def _list_union(var: str, name: str, values: str | None = None) -> str:
     return f"{p} = [x IN coalesce({p}, []) WHERE NOT x IN {values}] + {values}"
 
 
-# Export bookkeeping (loader/graph/mapping.py): the named graphs of a node or relationship, and exact terms
-GRAPHS = "kgGraphs"
-TERMS = "kgTerms"
-RELS = "kgRels"
-
-
 def create_nodes(resource: str, labels: tuple[str, ...], temporal: tuple[tuple[str, str], ...],
-                 dialect: Dialect) -> str:
-    """New nodes, labels in the CREATE pattern (setting labels later is slow on FalkorDB)."""
+                 dialect: Dialect, terms: bool = False) -> str:
+    """New nodes, labels in the CREATE pattern (setting labels later is slow on FalkorDB); `terms`: the rows
+    have terms (most have none: no empty list is written)."""
     label_text = "".join(f":{q(x)}" for x in (resource, *labels))
-    sets = ["n += row.props", "n += row.lists", f"n.{TERMS} = row.terms"]
+    sets = ["n += row.props", "n += row.lists"] + ([f"n.{TERMS} = row.terms"] if terms else [])
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row CREATE (n{label_text} {{uri: row.uri}}) SET {', '.join(sets)}"
 
 
 def update_nodes(resource: str, lists: tuple[str, ...], temporal: tuple[tuple[str, str], ...],
-                 dialect: Dialect) -> str:
-    """Existing nodes: literal values replaced, lists unioned. Nothing here grows with the sources of a node."""
-    sets = ["n += row.props", _list_union("n", TERMS, "row.terms")]
+                 dialect: Dialect, terms: bool = False) -> str:
+    """Existing nodes: literal values replaced, lists (and with `terms`, terms) unioned. Nothing here grows
+    with the sources of a node."""
+    sets = ["n += row.props"] + ([_list_union("n", TERMS, "row.terms")] if terms else [])
     sets += [_list_union("n", name) for name in lists]
     sets += [f"n.{q(name)} = {dialect.temporal_expression(fn, f'row.temporal.{q(name)}')}" for name, fn in temporal]
     return f"UNWIND $rows AS row MATCH (n:{q(resource)} {{uri: row.uri}}) SET {', '.join(sets)}"
@@ -90,9 +88,11 @@ def add_labels(resource: str, labels: tuple[str, ...]) -> str:
 # sources share a fact, and a retraction reads its own record and touches only what that record names.
 
 def assert_nodes(resource: str, asserts: str) -> str:
-    """The records' ASSERTS relationships (always new: a source's earlier ones are withdrawn first)."""
-    return (f"UNWIND $rows AS row MATCH (s:{q(resource)} {{uri: row.record}}) MATCH (n:{q(resource)} {{uri: row.uri}}) "
-            f"CREATE (s)-[:{q(asserts)} {{{GRAPHS}: row.graphs, {TERMS}: row.terms, {RELS}: row.rels}}]->(n)")
+    """The records' ASSERTS relationships (always new: a source's earlier ones are withdrawn first), rows
+    {record, nodes: [{uri, said}]}: each record looked up once, each ASSERTS given only the properties it has
+    (see ArticleRows.assertions)."""
+    return (f"UNWIND $rows AS row MATCH (s:{q(resource)} {{uri: row.record}}) UNWIND row.nodes AS node "
+            f"MATCH (n:{q(resource)} {{uri: node.uri}}) CREATE (s)-[x:{q(asserts)}]->(n) SET x += node.said")
 
 
 def _row_ends(resource: str) -> str:
@@ -136,12 +136,12 @@ def delete_unsupported_relationships(resource: str, rel_type: str, support: str)
 
 def recount_relationships(resource: str, rel_type: str, support: str, asserts: str) -> str:
     """After a partly applied unit (a store that cannot roll back): each relationship's support counted again
-    from the ASSERTS into its start node that name it. Only on that failure path: it reads every ASSERTS of
-    the start node."""
+    from the ASSERTS into its start node that name it (entries `row.key`, "TYPE<TAB>end", and `row.prefix` and
+    a graph, see mapping.rel_entry). Only on that failure path: it reads every ASSERTS of the start node."""
     return (f"UNWIND $rows AS row MATCH (a:{q(resource)} {{uri: row.start}})-[r:{q(rel_type)}]->"
             f"(b:{q(resource)} {{uri: row.end}}) OPTIONAL MATCH (a)<-[x:{q(asserts)}]-() "
-            f"WITH r, sum(size([e IN coalesce(x.{RELS}, []) WHERE e STARTS WITH row.key])) AS n "
-            f"SET r.{q(support)} = n")
+            f"WITH r, sum(size([e IN coalesce(x.{RELS}, []) WHERE e = row.key OR e STARTS WITH row.prefix])) "
+            f"AS n SET r.{q(support)} = n")
 
 
 def records(resource: str, article: str, identifier: str) -> str:
@@ -189,7 +189,6 @@ def record_names(resource: str) -> str:
 
 
 NAMES_LABEL = "KgNames"
-SOURCE_LABEL = "RdfSource"
 NAMES = "MATCH (n:`KgNames`) RETURN n.kgLabels AS labels, n.kgTypes AS types, n.kgProperties AS properties"
 
 
@@ -228,8 +227,9 @@ def export_nodes(resource: str) -> str:
 
 def export_assertions(resource: str, asserts: str) -> str:
     """What the sources assert of a page of nodes: their graphs, per-graph terms and relationships."""
-    return (f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}})<-[x:{q(asserts)}]-() "
-            f"RETURN uri, x.{GRAPHS} AS graphs, x.{TERMS} AS terms, x.{RELS} AS rels")
+    return (f"UNWIND $uris AS uri MATCH (n:{q(resource)} {{uri: uri}})<-[x:{q(asserts)}]-(s) "
+            f"RETURN uri, s.uri AS record, labels(s) AS record_labels, x.{GRAPHS} AS graphs, x.{TERMS} AS terms, "
+            f"x.{RELS} AS rels")
 
 
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"

@@ -75,7 +75,9 @@ class ArticleRows:
     """Everything one article (or one chunk of an RDF file) contributes to the property graph.
 
     `record` is the node that records what the source asserts (its provenance): the article's own
-    NewsArticle node, or an RDF file's RdfSource node. See `assertions`."""
+    NewsArticle node, or an RDF file's RdfSource node. See `assertions`. `own_graph` is the graph the source's
+    statements are in unless it says otherwise: an article's named graph (its IRI), an RDF file's default
+    graph ("")."""
 
     identifier: str
     content_hash: str | None
@@ -85,22 +87,44 @@ class ArticleRows:
     # (kind, name, IRI) of every label ("label"), relationship type ("type") and property ("property") used
     names: set[tuple[str, str, str]] = field(default_factory=set)
     record: str = ""
+    own_graph: str = ""
 
     def __reduce__(self) -> tuple[Any, ...]:
         return ArticleRows, (self.identifier, self.content_hash, self.nodes, self.rels, self.triples, self.names,
-                             self.record)
+                             self.record, self.own_graph)
+
+    def as_file(self, identifier: str, record: str) -> ArticleRows:
+        """These rows as (a chunk of) an RDF file's: its identifier, its RdfSource record, the default graph its
+        own (a NewsArticle in the file does not make the file an article)."""
+        self.identifier, self.record, self.own_graph = identifier, record, ""
+        return self
 
     def assertions(self) -> list[dict[str, Any]]:
-        """One row per node this source asserts, for its record's ASSERTS relationship to that node: the
-        named graphs in which the source describes the node (`graphs`), the per-graph terms of its list
-        values (`terms`), and the relationships it asserts out of the node (`rels`, "TYPE<TAB>end<TAB>graph").
-        All of it is bounded by the source: nothing on a shared node grows with the number of sources."""
-        rels: dict[str, list[str]] = {}
+        """One row per node this source asserts, for its record's ASSERTS relationship to that node: `record`,
+        `uri` and `said`, the ASSERTS's properties: the named graphs in which the source describes the node
+        (GRAPHS, left out when they are the source's own graph alone), the per-graph terms of its list values
+        (TERMS) and the relationships it asserts out of the node (RELS, see rel_entry); empty lists are left
+        out. All of it is bounded by the source: nothing on a shared node grows with the number of sources."""
+        own = self.own_graph
+        rels: dict[str, set[str]] = {}
         for rel in self.rels:
-            rels.setdefault(rel.start, []).append(f"{rel.type}\t{rel.end}\t{rel.graph}")
-        return [{"record": self.record, "uri": node.uri, "graphs": list(node.graphs),
-                 "terms": [t for t in node.terms if not _single_term(t)], "rels": sorted(set(rels.get(node.uri, ())))}
-                for node in self.nodes]
+            entries = rels.get(rel.start)
+            if entries is None:
+                entries = rels[rel.start] = set()
+            entries.add(rel_entry(rel.type, rel.end, rel.graph, own))
+        out: list[dict[str, Any]] = []
+        for node in self.nodes:
+            said: dict[str, Any] = {}
+            if len(node.graphs) != 1 or node.graphs[0] != own:
+                said[GRAPHS] = list(node.graphs)
+            terms = [t for t in node.terms if not _single_term(t)]
+            if terms:
+                said[TERMS] = terms
+            entries = rels.get(node.uri)
+            if entries:
+                said[RELS] = sorted(entries)
+            out.append({"record": self.record, "uri": node.uri, "said": said})
+        return out
 
     def rel_support(self) -> dict[tuple[str, str, str], int]:
         """(type, start, end) → how many entries of `assertions` name it: the support it gains from this source."""
@@ -108,6 +132,34 @@ class ArticleRows:
         for rel_type, start, end, _ in {(r.type, r.start, r.end, r.graph) for r in self.rels}:
             out[(rel_type, start, end)] = out.get((rel_type, start, end), 0) + 1
         return out
+
+
+# The bookkeeping properties (see the module's docstring): on an ASSERTS, the graphs in which its source
+# describes the node and the relationships it asserts out of it; on nodes and ASSERTS, exact terms.
+GRAPHS = "kgGraphs"
+TERMS = "kgTerms"
+RELS = "kgRels"
+
+
+def rel_entry(rel_type: str, end: str, graph: str, own_graph: str) -> str:
+    """A RELS entry: "TYPE<TAB>end<TAB>graph", or "TYPE<TAB>end" for a relationship in its source's own graph
+    (an article's relationships are all in its graph, and its IRI is long: most entries are this one)."""
+    return f"{rel_type}\t{end}" if graph == own_graph else f"{rel_type}\t{end}\t{graph}"
+
+
+def read_rel_entry(entry: str, own_graph: str) -> tuple[str, str, str]:
+    """A RELS entry's type, end and graph."""
+    parts = entry.split("\t", 2)
+    return parts[0], parts[1], parts[2] if len(parts) > 2 else own_graph
+
+
+def own_graph(record: str, record_labels: Iterable[str]) -> str:
+    """The own graph (see ArticleRows) of the source a record node stands for: an RDF file's (an RdfSource
+    node) is the default graph, an article's its NewsArticle node's IRI."""
+    return "" if SOURCE_LABEL in record_labels else record
+
+
+SOURCE_LABEL = "RdfSource"  # an RDF file's record node
 
 
 def _single_term(entry: str) -> bool:
@@ -253,7 +305,7 @@ class Mapping:
             if any(o == NEWS_ARTICLE for o, _ in types):
                 ident = next((o.value for o, _ in predicates.get(IDENTIFIER_IRI, []) if isinstance(o, Lit)), subject)
                 rows.identifier = ident
-                rows.record = subject
+                rows.record = rows.own_graph = subject
                 hashes = [o.value for o, _ in predicates.get(KG + "contentHash", []) if isinstance(o, Lit)]
                 rows.content_hash = rows.content_hash or (hashes[0] if hashes else None)
         for uri in sorted(endpoints - subjects.keys()):

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from loader.graph import cypher
-from loader.graph.mapping import ArticleRows, Mapping, NodeRow, node_terms
+from loader.graph.mapping import ArticleRows, Mapping, NodeRow, node_terms, read_rel_entry, rel_entry
 from loader.rdf import ID, SCHEMA
 
 Statement = tuple[str, dict[str, Any]]
@@ -124,19 +124,25 @@ class GraphWriter:
     def _withdraw_after_failure(self, batch: list[ArticleRows], sources: dict[str, dict[str, str | None]]) -> None:
         """A store that cannot roll back (FalkorDB) may have applied part of a batch: take it out again, so that
         each article is either fully loaded or absent (and reloaded by the next run). What was applied may be
-        any part of the unit, so the relationships it touched are recounted from the ASSERTS that remain."""
+        any part of the unit (ASSERTS written, the support they count not yet added), so nothing is decremented:
+        the records' ASSERTS go, then each relationship they or the unit name is recounted from the ASSERTS that
+        remain, and only then are relationships and nodes left without support deleted."""
         if self.store.rolls_back:
             return
         records = sorted({rows.record for rows in batch if rows.record} | set(source_records(sources)))
         with contextlib.suppress(Exception):  # the original error is the one to report
-            statements = self._retraction(records, keep=[])
-            touched = merged_support(batch)
+            touched, support = self._asserted(records)
+            relationships = {**support, **merged_support(batch)}  # the keys count: the support is recounted
+            ids = {"records": records}
+            statements: list[Statement] = [(cypher.withdraw_assertions(self.resource, self.asserts), ids)]
             recount = partial(cypher.recount_relationships, asserts=self.asserts)
-            statements += self._by_type(recount, touched, keyed=True)
-            statements += self._by_type(cypher.delete_unsupported_relationships, touched)
-            uris = sorted({node.uri for rows in batch for node in rows.nodes})
+            statements += self._by_type(recount, relationships, keyed=True)
+            statements += self._by_type(cypher.delete_unsupported_relationships, relationships)
+            uris = sorted(touched | {node.uri for rows in batch for node in rows.nodes})
             statements += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": []})
                            for chunk in _chunks(uris, self.batch_size)]
+            statements += [(cypher.unmark_records(self.resource), ids),
+                           (cypher.delete_sources(self.resource), {**ids, "keep": []})]
             self.store.write(statements)
 
     def delete(self, identifiers: list[str]) -> None:
@@ -147,18 +153,24 @@ class GraphWriter:
         query = cypher.records(self.resource, self.article_label, self.identifier_property)
         return sorted({row["uri"] for row in self.store.read(query, {"ids": identifiers})})
 
-    def _retraction(self, records: list[str], keep: list[str]) -> list[Statement]:
-        """Withdraw what `records` assert: read their ASSERTS, then decrement and delete by indexed lookup only."""
-        if not records:
-            return []
+    def _asserted(self, records: list[str]) -> tuple[set[str], dict[tuple[str, str, str], int]]:
+        """What `records` assert, read from their ASSERTS: the nodes, and the support each relationship has
+        from them."""
         touched: set[str] = set()
         support: dict[tuple[str, str, str], int] = defaultdict(int)
         for chunk in _chunks(records, self.batch_size):
             for row in self.store.read(cypher.assertions_of(self.resource, self.asserts), {"records": chunk}):
                 touched.add(row["uri"])
                 for entry in row["rels"] or []:
-                    rel_type, end, _ = entry.split("\t", 2)
+                    rel_type, end, _ = read_rel_entry(entry, "")
                     support[(rel_type, row["uri"], end)] += 1
+        return touched, support
+
+    def _retraction(self, records: list[str], keep: list[str]) -> list[Statement]:
+        """Withdraw what `records` assert: read their ASSERTS, then decrement and delete by indexed lookup only."""
+        if not records:
+            return []
+        touched, support = self._asserted(records)
         out = self._by_type(cypher.withdraw_relationships, support)
         out += self._by_type(cypher.delete_unsupported_relationships, support)
         ids = {"records": records}
@@ -172,12 +184,14 @@ class GraphWriter:
     def _by_type(self, statement: Any, support: dict[tuple[str, str, str], int],
                  keyed: bool = False) -> list[Statement]:
         """One statement per relationship type (types are names in Cypher), rows {start, end, n}; `keyed`: and
-        the prefix of the relationship's kgRels entries (`key`, for cypher.recount_relationships only)."""
+        the relationship's kgRels entry in its source's own graph (`key`, and `prefix` of the entries in another,
+        for cypher.recount_relationships only)."""
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (rel_type, start, end), n in sorted(support.items()):
-            row = {"start": start, "end": end, "n": n}
+            row: dict[str, Any] = {"start": start, "end": end, "n": n}
             if keyed:
-                row["key"] = f"{rel_type}\t{end}\t"
+                key = rel_entry(rel_type, end, "", "")
+                row.update(key=key, prefix=f"{key}\t")
             by_type[rel_type].append(row)
         return [(statement(self.resource, rel_type, self.support), {"rows": chunk})
                 for rel_type, rows in sorted(by_type.items()) for chunk in _chunks(rows, self.batch_size)]
@@ -194,9 +208,8 @@ class GraphWriter:
         if sources:  # the RDF files' records exist before their ASSERTS
             statements.append((cypher.mark_source(self.resource), {"rows": source_marks(sources)}))
         statements += self._node_statements(batch, existing)
-        assertions = assertion_rows(batch)
         query = cypher.assert_nodes(self.resource, self.asserts)
-        statements += [(query, {"rows": chunk}) for chunk in _chunks(assertions, self.batch_size)]
+        statements += [(query, {"rows": chunk}) for chunk in by_record(assertion_rows(batch), self.batch_size)]
         statements += self._relationship_statements(batch, existing)
         statements += self._names_statement(batch)
         marks = article_marks(batch, stamps, sources, self.article_label)
@@ -216,24 +229,25 @@ class GraphWriter:
         missing_labels: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for node in merged_nodes(batch):  # one row per node: a place named by 60 articles is written once
             param = node_param(node)
+            signature = (*node.signature(), bool(param["terms"]))
             known = existing.get(node.uri)
             if known is None:
-                creates[node.signature()].append(param)
+                creates[signature].append(param)
                 continue
             if not set(node.labels) <= known:
                 missing_labels[node.labels].add(node.uri)
             if node.props or node.lists or node.temporal or param["terms"]:  # else nothing to write
-                updates[node.signature()].append(param)
+                updates[signature].append(param)
         dialect = self.store.dialect
         out: list[Statement] = []
-        for (labels, _, temporal), params in creates.items():
-            query = cypher.create_nodes(self.resource, labels, temporal, dialect)
+        for (labels, _, temporal, terms), params in creates.items():
+            query = cypher.create_nodes(self.resource, labels, temporal, dialect, terms)
             out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
         for labels, node_uris in missing_labels.items():
             query = cypher.add_labels(self.resource, labels)
             out += [(query, {"uris": chunk}) for chunk in _chunks(sorted(node_uris), self.batch_size)]
-        for (_, lists, temporal), params in updates.items():
-            query = cypher.update_nodes(self.resource, lists, temporal, dialect)
+        for (_, lists, temporal, terms), params in updates.items():
+            query = cypher.update_nodes(self.resource, lists, temporal, dialect, terms)
             out += [(query, {"rows": chunk}) for chunk in _chunks(params, self.batch_size)]
         return out
 
@@ -290,6 +304,23 @@ def assertion_rows(batch: list[ArticleRows]) -> list[dict[str, Any]]:
     node it asserts, with what it says of the node (ArticleRows.assertions). Rows without a record (an article
     without a NewsArticle node) assert nothing."""
     return [row for rows in batch for row in rows.assertions() if row["record"]]
+
+
+def by_record(assertions: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """assertion_rows as the rows of cypher.assert_nodes, {record, nodes: [{uri, said}]}, in chunks of about
+    `size` assertions."""
+    chunk: list[dict[str, Any]] = []
+    count = 0
+    for row in assertions:
+        if count == size:
+            yield chunk
+            chunk, count = [], 0
+        if not chunk or chunk[-1]["record"] != row["record"]:
+            chunk.append({"record": row["record"], "nodes": []})
+        chunk[-1]["nodes"].append({"uri": row["uri"], "said": row["said"]})
+        count += 1
+    if chunk:
+        yield chunk
 
 
 def merged_support(batch: list[ArticleRows]) -> dict[tuple[str, str, str], int]:
