@@ -52,8 +52,9 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 class Lit:
     """A literal as the map stage reads it: lexical form, datatype IRI (xsd:string for a simple literal,
     rdf:langString for a tagged one, as RDF 1.1 and pyoxigraph say) and language tag ("" none). A value:
-    equal and hashed by its three parts. (A plain class: compiled, it is made ten times faster than a
-    NamedTuple or a frozen dataclass, and the map stage makes one for every literal.)"""
+    equal and hashed by its three parts. (A plain class: compiled, it is made faster than a NamedTuple or a
+    frozen dataclass, 0.8 against 1.2 and 2 us per 100,000 made from Python, and the map stage makes one for
+    every literal.)"""
 
     __slots__ = ("datatype", "language", "value")
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loader.graph.mapping import GRAPHS, IDENTIFIER, RELS, SOURCE_LABEL, TERMS
-
-__all__ = ["GRAPHS", "RELS", "SOURCE_LABEL", "TERMS"]  # and the statements
+from loader.graph.mapping import GRAPHS as GRAPHS  # the bookkeeping names, where the statements are
+from loader.graph.mapping import IDENTIFIER
+from loader.graph.mapping import RELS as RELS
+from loader.graph.mapping import SOURCE_LABEL as SOURCE_LABEL
+from loader.graph.mapping import TERMS as TERMS
 
 
 def q(name: str) -> str:

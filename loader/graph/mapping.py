@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from loader.errors import RuleError, RuleProblem
 from loader.graph.mapping_spec import MappingFile, read_mapping_file
-from loader.rdf import KG, SCHEMA, Lit, PlainQuad
+from loader.rdf import KG, SCHEMA, XSD_STRING, Lit, PlainQuad
 from loader.resources import schema_file
 from loader.rules.compiled import CompiledRules, KindSpec
 from loader.rules.ruleset import RuleSet
@@ -385,7 +385,6 @@ class Mapping:
         return predicate in self.multivalued or count > 1
 
 
-XSD_STRING = XSD + "string"
 LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 

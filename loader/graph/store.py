@@ -138,11 +138,7 @@ class GraphWriter:
             recount = partial(cypher.recount_relationships, asserts=self.asserts)
             statements += self._by_type(recount, relationships, keyed=True)
             statements += self._by_type(cypher.delete_unsupported_relationships, relationships)
-            uris = sorted(touched | {node.uri for rows in batch for node in rows.nodes})
-            statements += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": []})
-                           for chunk in _chunks(uris, self.batch_size)]
-            statements += [(cypher.unmark_records(self.resource), ids),
-                           (cypher.delete_sources(self.resource), {**ids, "keep": []})]
+            statements += self._release(touched | {node.uri for rows in batch for node in rows.nodes}, records, [])
             self.store.write(statements)
 
     def delete(self, identifiers: list[str]) -> None:
@@ -175,8 +171,14 @@ class GraphWriter:
         out += self._by_type(cypher.delete_unsupported_relationships, support)
         ids = {"records": records}
         out.append((cypher.withdraw_assertions(self.resource, self.asserts), ids))
-        out += [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": keep})
-                for chunk in _chunks(sorted(touched), self.batch_size)]
+        return out + self._release(touched, records, keep)
+
+    def _release(self, touched: set[str], records: list[str], keep: list[str]) -> list[Statement]:
+        """Once the records' ASSERTS are gone: the nodes they touched that nothing asserts any more (but the
+        `keep` ones), and the records' marks (load stamps, RDF files' manifest nodes)."""
+        ids = {"records": records}
+        out = [(cypher.delete_unsupported_nodes(self.resource, self.asserts), {"uris": chunk, "keep": keep})
+               for chunk in _chunks(sorted(touched), self.batch_size)]
         out.append((cypher.unmark_records(self.resource), ids))
         out.append((cypher.delete_sources(self.resource), {**ids, "keep": keep}))
         return out
