@@ -74,7 +74,7 @@ def main() -> None:
                 rows.append(step)
                 ended = tree_cpu(server.process.pid) or 0.0
                 snapshot = finished_snapshot(client)
-                snapshot_cpu = (tree_cpu(server.process.pid) or 0.0) - ended  # the forked child's, once reaped
+                snapshot_cpu = max(0.0, (tree_cpu(server.process.pid) or 0.0) - ended)  # the forked child, reaped
                 print(f"batch {batch + 1:2d}: {step.seconds:6.1f} s wall, kgloader CPU {step.cpu:6.1f} s, "
                       f"server CPU {step.server_cpu} s, kgloader peak {step.peak_mb:5.1f} MB; snapshot {snapshot} s "
                       f"(server CPU {snapshot_cpu:.2f} s more); "
