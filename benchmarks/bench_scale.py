@@ -12,9 +12,10 @@ memory (the largest of its processes). On a shared machine the CPU times are the
 A load ends by starting a snapshot of the graph (in a forked server process): the benchmark waits for it
 before the next batch, and prints how long it took (whole seconds, as the server counts them) and the server
 CPU spent between the load's end and the snapshot's (not in the batch's server CPU). It writes the
-whole graph, so it is the one cost that grows with the graph; in a scheduled run it is done long before the
-next load. The rules are compiled first, into a cache of the benchmark's own, and that step is measured on
-its own: it happens once per edit of the rules, not per batch.
+whole graph, so it grows with the graph (as does the server's index collector, which lands in some batches:
+see the README); in a scheduled run it is done long before the next load. The rules are compiled first,
+into a cache of the benchmark's own, and that step is measured on its own: it happens once per edit of the
+rules, not per batch.
 """
 
 from __future__ import annotations
